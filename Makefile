@@ -1,0 +1,66 @@
+# The two commands a newcomer needs:  make run  ·  make test
+# Everything else here is what those two stand on. Read top to bottom.
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+FLASK  := $(VENV)/bin/flask --app wsgi
+PORT   ?= 5000
+STAMP  := .make
+
+.PHONY: run test setup setup-dev assets browser migrate demo check-ci soak bench clean
+
+## make run — install, migrate, load the demo partnership and serve on http://127.0.0.1:$(PORT)
+run: setup migrate demo
+	@echo "Serving on http://127.0.0.1:$(PORT) — demo accounts are listed in README.md (password: demo-password-2019)"
+	@trap 'kill 0' INT TERM EXIT; \
+	  $(FLASK) send-mail & \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## make test — the same set-up, then the whole suite (browser tests included)
+test: setup-dev browser
+	$(PY) -m pytest
+
+## Python packages and built front-end assets
+setup: $(STAMP)/venv $(STAMP)/assets
+setup-dev: setup $(STAMP)/venv-dev
+
+$(STAMP)/venv: requirements.txt
+	@mkdir -p $(STAMP)
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is needed (Python 3.11)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(STAMP)/venv-dev: requirements-dev.txt $(STAMP)/venv
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+$(STAMP)/npm: package.json package-lock.json
+	@mkdir -p $(STAMP)
+	npm ci --no-audit --no-fund
+	touch $@
+
+$(STAMP)/assets: $(STAMP)/npm static/build.mjs $(wildcard static/scss/*.scss static/js/*.js)
+	npm run --silent build
+	touch $@
+
+assets: $(STAMP)/assets
+
+## Debian's Chromium for the browser tests (Playwright cannot download its own here)
+browser:
+	@command -v chromium >/dev/null || { \
+	  echo "Installing Chromium from Debian's packages for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null || { echo "Chromium is required for the browser tests"; exit 1; }
+
+migrate: setup
+	$(FLASK) db upgrade
+
+demo: setup
+	$(FLASK) demo-data
+
+clean:
+	rm -rf $(VENV) node_modules static/dist $(STAMP) .pytest_cache

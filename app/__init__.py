@@ -1,0 +1,98 @@
+"""The consultation portal: create_app() builds it."""
+from flask import Flask, url_for
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from config import BASE_DIR, Config
+
+
+def create_app(config_class=Config, **overrides):
+    if hasattr(config_class, "check"):
+        config_class.check()
+    app = Flask(__name__, template_folder=str(BASE_DIR / "templates"), static_folder=str(BASE_DIR / "static"),
+                instance_path=str(BASE_DIR / "instance"))
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        (BASE_DIR / "instance").mkdir(exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    app.jinja_loader = ChoiceLoader([
+        FileSystemLoader(str(BASE_DIR / "templates")),
+        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+    ])
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+
+    from app import errors_views
+    errors_views.register(app)
+    return app
+
+
+def _init_extensions(app):
+    from app.database import install_sqlite_hooks
+
+    db.init_app(app)
+    with app.app_context():
+        install_sqlite_hooks(db.engine)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    htmx.init_app(app)
+    limiter.init_app(app)
+
+    from app.accounts import sessions
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = "Sign in to see this page"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = None  # server-side sessions do this job (app/accounts/sessions.py)
+    login_manager.user_loader(sessions.load_user)
+
+    from app.security import set_security_headers
+    app.after_request(set_security_headers)
+
+
+def _register_blueprints(app):
+    from app.accounts.routes import bp as accounts_bp
+    from app.demo import bp as demo_bp
+    from app.mail.cli import bp as mail_cli_bp
+    from app.main.routes import bp as main_bp
+    from app.partnerships.routes import bp as partnerships_bp
+    from app.trail.cli import bp as trail_cli_bp
+
+    for blueprint in (main_bp, accounts_bp, partnerships_bp, trail_cli_bp, mail_cli_bp, demo_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app):
+    from flask import request
+    from flask_login import current_user
+
+    from app.forms import error_summary_items
+    from app.security import csp_nonce
+    from app.timeutil import format_london
+
+    def service_navigation():
+        """The main menu for the signed-in person's roles."""
+        items = [("main.home", "Home")]
+        if current_user.has_role("facilitator"):
+            items += [("partnerships.people", "People"), ("partnerships.organisations", "Organisations"),
+                      ("partnerships.partnership", "Partnership")]
+        return [{"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}
+                for endpoint, text in items]
+
+    app.jinja_env.globals.update(service_navigation=service_navigation, error_summary_items=error_summary_items)
+
+    app.jinja_env.filters["london"] = format_london
+    app.jinja_env.filters["london_date"] = lambda value: format_london(value, with_time=False)
+
+    @app.context_processor
+    def _globals():
+        return {"cspNonce": csp_nonce(), "portal_name": app.config["PORTAL_NAME"]}

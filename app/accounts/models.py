@@ -1,0 +1,164 @@
+import enum
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.timeutil import utcnow
+
+
+class Role(str, enum.Enum):
+    FACILITATOR = "facilitator"
+    PRACTITIONER = "practitioner"
+    VCS_PARTNER = "vcs_partner"
+    YOUNG_PERSON = "young_person"
+    LEAD_SIGNATORY = "lead_signatory"
+    DELEGATED_SIGNATORY = "delegated_signatory"
+    SCRUTINEER = "scrutineer"
+    DSL = "dsl"
+
+    @property
+    def label(self):
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.FACILITATOR: "Facilitator (partnership business unit)",
+    Role.PRACTITIONER: "Practitioner",
+    Role.VCS_PARTNER: "Voluntary and community sector partner",
+    Role.YOUNG_PERSON: "Young person",
+    Role.LEAD_SIGNATORY: "Lead safeguarding partner (signatory)",
+    Role.DELEGATED_SIGNATORY: "Delegated safeguarding partner (signatory)",
+    Role.SCRUTINEER: "Independent scrutineer",
+    Role.DSL: "Designated safeguarding lead",
+}
+SIGNATORY_ROLES = {Role.LEAD_SIGNATORY, Role.DELEGATED_SIGNATORY}
+
+
+class Audience(str, enum.Enum):
+    """Who a consultation is opened to."""
+
+    PRACTITIONERS = "practitioners"
+    VOLUNTARY_AND_COMMUNITY = "voluntary_and_community"
+    YOUNG_PEOPLE = "young_people"
+
+    @property
+    def label(self):
+        return {
+            "practitioners": "Practitioners",
+            "voluntary_and_community": "Voluntary and community sector",
+            "young_people": "Young people's groups",
+        }[self.value]
+
+
+AUDIENCE_OF_ROLE = {
+    Role.PRACTITIONER: Audience.PRACTITIONERS,
+    Role.VCS_PARTNER: Audience.VOLUNTARY_AND_COMMUNITY,
+    Role.YOUNG_PERSON: Audience.YOUNG_PEOPLE,
+}
+
+
+def _values(enum_class):
+    return ", ".join(f"'{member.value}'" for member in enum_class)
+
+
+class Person(UserMixin, db.Model):
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partnership_id: Mapped[int] = mapped_column(ForeignKey("partnership.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)  # stored lower-case
+    username: Mapped[str | None] = mapped_column(String(40), unique=True)  # young people: no email
+    password_hash: Mapped[str | None] = mapped_column(String(255))  # None until the invitation is accepted
+    is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
+    created_at = mapped_column(db.DateTime, default=utcnow)
+    password_changed_at = mapped_column(db.DateTime)
+
+    organisation = relationship("Organisation")
+    grants = relationship("RoleGrant", back_populates="person", cascade="all, delete-orphan",
+                          foreign_keys="RoleGrant.person_id", lazy="selectin")
+
+    __table_args__ = (CheckConstraint("email IS NOT NULL OR username IS NOT NULL", name="has_login"),)
+
+    # Flask-Login
+    @property
+    def is_active(self):
+        return self.is_active_account and self.password_hash is not None
+
+    @property
+    def roles(self):
+        return {Role(grant.role) for grant in self.grants}
+
+    def has_role(self, *roles):
+        return bool(self.roles & {Role(role) for role in roles})
+
+    @property
+    def audiences(self):
+        return {AUDIENCE_OF_ROLE[role] for role in self.roles if role in AUDIENCE_OF_ROLE}
+
+    @property
+    def login_name(self):
+        return self.email or self.username
+
+
+class RoleGrant(db.Model):
+    """A role held by a person. Signatories act for one statutory partner; a delegate also names their lead."""
+
+    __tablename__ = "role_grant"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    statutory_partner_id: Mapped[int | None] = mapped_column(ForeignKey("statutory_partner.id"))
+    acting_for_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    person = relationship("Person", back_populates="grants", foreign_keys=[person_id])
+    statutory_partner = relationship("StatutoryPartner")
+    acting_for = relationship("Person", foreign_keys=[acting_for_id])
+
+    __table_args__ = (
+        UniqueConstraint("person_id", "role"),
+        CheckConstraint(f"role IN ({_values(Role)})", name="role"),
+        CheckConstraint(
+            "(role IN ('lead_signatory', 'delegated_signatory')) = (statutory_partner_id IS NOT NULL)",
+            name="signatory_partner",
+        ),
+        CheckConstraint("(role = 'delegated_signatory') = (acting_for_id IS NOT NULL)", name="delegate_lead"),
+    )
+
+
+class AuthSession(db.Model):
+    """A signed-in session. The cookie carries a random secret; we keep only its SHA-256."""
+
+    __tablename__ = "auth_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at = mapped_column(db.DateTime, default=utcnow)
+    last_seen_at = mapped_column(db.DateTime, default=utcnow)
+    revoked_at = mapped_column(db.DateTime)
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    person = relationship("Person")
+
+
+class AccountToken(db.Model):
+    """A single-use, expiring link: an invitation to set a password, or a password reset."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at = mapped_column(db.DateTime, default=utcnow)
+    expires_at = mapped_column(db.DateTime, nullable=False)
+    used_at = mapped_column(db.DateTime)
+
+    person = relationship("Person")
+
+    __table_args__ = (CheckConstraint("purpose IN ('invitation', 'password_reset')", name="purpose"),)

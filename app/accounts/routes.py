@@ -1,0 +1,99 @@
+"""Sign in and out, passwords, invitations."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from app.accounts import services
+from app.accounts.forms import ChangePasswordForm, ForgottenPasswordForm, LoginForm, SetPasswordForm
+from app.accounts.sessions import sign_in, sign_out
+from app.errors import DomainError
+from app.extensions import limiter
+from app.forms import add_domain_error
+
+bp = Blueprint("accounts", __name__)
+
+
+def _login_failures_limit():
+    return f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']} per minute"
+
+
+def _safe_next(target):
+    """Only same-site paths, so the login page cannot send anyone elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_failures_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 200)
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        person = services.authenticate(form.email.data, form.password.data)
+        if person is not None:
+            sign_in(person)
+            return redirect(_safe_next(request.args.get("next")), 303)
+        form.email.errors.append("Enter a correct email address (or username) and password")
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    sign_out()
+    flash("You have signed out", "success")
+    return redirect(url_for("accounts.login"), 303)
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current_password.data, form.password.data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            sign_in(current_user)  # every old session has ended; this browser gets a new one
+            flash("Your password has been changed. You have been signed out everywhere else.", "success")
+            return redirect(url_for("main.home"), 303)
+    return render_template("accounts/change_password.html", form=form)
+
+
+@bp.route("/password/forgotten", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def forgotten_password():
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        return render_template("accounts/reset_sent.html"), 200
+    return render_template("accounts/forgotten_password.html", form=form)
+
+
+def _set_password_page(token, purpose, template, service):
+    if services.token_person(token, purpose) is None:
+        return render_template("accounts/link_expired.html", purpose=purpose), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            person = service(token, form.password.data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            sign_in(person)
+            flash("Your password has been set", "success")
+            return redirect(url_for("main.home"), 303)
+    return render_template(template, form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def reset_password(token):
+    return _set_password_page(token, "password_reset", "accounts/reset_password.html", services.reset_password)
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def accept_invitation(token):
+    return _set_password_page(token, "invitation", "accounts/accept_invitation.html", services.accept_invitation)

@@ -1,0 +1,270 @@
+"""The rules for people, sessions, invitations and passwords. One function = one transaction."""
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select, update
+
+from app.accounts.models import SIGNATORY_ROLES, AccountToken, AuthSession, Person, Role, RoleGrant
+from app.accounts.passwords import check_password, hash_password, needs_rehash
+from app.database import transaction
+from app.errors import DomainError
+from app.extensions import db
+from app.mail import services as mail
+from app.timeutil import utcnow
+from app.trail import services as trail
+
+
+def _sha256(value):
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def normalise_login(value):
+    return (value or "").strip().lower()
+
+
+def find_by_login(login):
+    login = normalise_login(login)
+    if not login:
+        return None
+    column = Person.email if "@" in login else Person.username
+    return db.session.execute(select(Person).where(func.lower(column) == login)).scalar_one_or_none()
+
+
+def check_new_password(password, person=None):
+    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
+    if len(password) < minimum:
+        raise DomainError(f"Password must be {minimum} characters or more", field="password")
+    if len(password) > 256:
+        raise DomainError("Password must be 256 characters or fewer", field="password")
+    if person is not None and normalise_login(password) in {normalise_login(person.email), normalise_login(person.username)}:
+        raise DomainError("Password must not be the same as your email address or username", field="password")
+
+
+# --- signing in and sessions -------------------------------------------------------------------
+
+def authenticate(login, password):
+    """The person whose login and password match, or None. Never says which part was wrong."""
+    person = find_by_login(login)
+    if person is None or not person.is_active:
+        check_password(None, password)  # equal work either way
+        return None
+    if not check_password(person.password_hash, password):
+        return None
+    if needs_rehash(person.password_hash):
+        with transaction():
+            person.password_hash = hash_password(password)
+    return person
+
+
+def start_session(person, user_agent=None):
+    """Create a server-side session; returns the secret for the cookie."""
+    secret = secrets.token_urlsafe(32)
+    with transaction() as session:
+        session.add(AuthSession(person_id=person.id, secret_hash=_sha256(secret), user_agent=(user_agent or "")[:200]))
+    return secret
+
+
+def load_session(secret):
+    """The live AuthSession for this secret, or None if revoked, idle too long or too old."""
+    if not secret:
+        return None
+    auth = db.session.execute(select(AuthSession).where(AuthSession.secret_hash == _sha256(secret))).scalar_one_or_none()
+    if auth is None or auth.revoked_at is not None:
+        return None
+    config, now = current_app.config, utcnow()
+    if now - auth.last_seen_at > timedelta(minutes=config["SESSION_IDLE_TIMEOUT_MINUTES"]):
+        return None
+    if now - auth.created_at > timedelta(hours=config["SESSION_ABSOLUTE_LIFETIME_HOURS"]):
+        return None
+    return auth
+
+
+def touch_session(auth):
+    """Record activity at most once a minute, so reads do not write on every request."""
+    now = utcnow()
+    if now - auth.last_seen_at > timedelta(minutes=1):
+        with transaction() as session:
+            session.execute(update(AuthSession).where(AuthSession.id == auth.id).values(last_seen_at=now))
+
+
+def end_session(secret):
+    if not secret:
+        return
+    with transaction() as session:
+        session.execute(update(AuthSession).where(AuthSession.secret_hash == _sha256(secret),
+                                                  AuthSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+
+
+def _revoke_all(person_id):
+    db.session.execute(update(AuthSession).where(AuthSession.person_id == person_id,
+                                                 AuthSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
+
+
+def active_sessions(person):
+    return db.session.execute(select(AuthSession).where(AuthSession.person_id == person.id,
+                                                        AuthSession.revoked_at.is_(None))
+                              .order_by(AuthSession.created_at.desc())).scalars().all()
+
+
+# --- invitations and passwords -----------------------------------------------------------------
+
+def _new_token(person, purpose, ttl):
+    token = secrets.token_urlsafe(32)
+    db.session.add(AccountToken(person_id=person.id, purpose=purpose, token_hash=_sha256(token),
+                                expires_at=utcnow() + ttl))
+    return token
+
+
+def _queue_invitation(person, by):
+    ttl = timedelta(hours=current_app.config["INVITATION_TTL_HOURS"])
+    token = _new_token(person, "invitation", ttl)
+    mail.queue(person.email, "You are invited to the safeguarding arrangements consultation", "invitation",
+               person=person, invited_by=by, path=f"/invitations/{token}", hours=int(ttl.total_seconds() // 3600))
+    trail.append("person.invited", f"person:{person.id}", {"organisation": person.organisation_id,
+                                                           "roles": sorted(r.value for r in person.roles)}, actor=by.id)
+
+
+def grant_roles(person, roles, statutory_partner_id=None, acting_for_id=None):
+    """Replace a person's roles. Signatory roles need their statutory partner (and a delegate, their lead)."""
+    person.grants.clear()
+    db.session.flush()
+    for role in sorted(set(roles), key=lambda r: r.value):
+        signatory = role in SIGNATORY_ROLES
+        if signatory and statutory_partner_id is None:
+            raise DomainError("Choose the statutory partner this signatory acts for", field="statutory_partner")
+        if role == Role.DELEGATED_SIGNATORY and acting_for_id is None:
+            raise DomainError("Choose the lead safeguarding partner this delegate acts for", field="acting_for")
+        person.grants.append(RoleGrant(
+            role=role.value,
+            statutory_partner_id=statutory_partner_id if signatory else None,
+            acting_for_id=acting_for_id if role == Role.DELEGATED_SIGNATORY else None,
+        ))
+
+
+def invite_person(by, *, partnership, display_name, email, organisation, roles, statutory_partner_id=None,
+                  acting_for_id=None):
+    """Create an account and email a single-use, expiring link to set its password."""
+    email = normalise_login(email)
+    with transaction() as session:
+        if find_by_login(email) is not None:
+            raise DomainError("Someone with this email address already has an account", field="email")
+        person = Person(partnership_id=partnership.id, organisation_id=organisation.id if organisation else None,
+                        display_name=display_name.strip(), email=email)
+        session.add(person)
+        grant_roles(person, roles, statutory_partner_id, acting_for_id)
+        session.flush()
+        _queue_invitation(person, by)
+    return person
+
+
+def resend_invitation(by, person):
+    with transaction() as session:
+        if person.password_hash is not None:
+            raise DomainError("This person has already set their password")
+        session.execute(update(AccountToken).where(AccountToken.person_id == person.id,
+                                                   AccountToken.purpose == "invitation",
+                                                   AccountToken.used_at.is_(None)).values(used_at=utcnow()))
+        _queue_invitation(person, by)
+
+
+def update_person(by, person, *, display_name, organisation, roles, active, statutory_partner_id=None,
+                  acting_for_id=None):
+    with transaction():
+        if person.id == by.id and (not active or Role.FACILITATOR not in roles):
+            raise DomainError("You cannot remove your own facilitator role or deactivate yourself", field="roles")
+        person.display_name = display_name.strip()
+        person.organisation_id = organisation.id if organisation else None
+        grant_roles(person, roles, statutory_partner_id, acting_for_id)
+        was_active, person.is_active_account = person.is_active_account, active
+        if was_active and not active:
+            _revoke_all(person.id)
+        trail.append("person.updated", f"person:{person.id}",
+                     {"organisation": person.organisation_id, "roles": sorted(r.value for r in roles),
+                      "active": active}, actor=by.id)
+
+
+def token_person(token, purpose):
+    """The AccountToken for a link if it is unused and unexpired, else None."""
+    if not token:
+        return None
+    row = db.session.execute(select(AccountToken).where(AccountToken.token_hash == _sha256(token),
+                                                        AccountToken.purpose == purpose)).scalar_one_or_none()
+    if row is None or row.used_at is not None or row.expires_at < utcnow():
+        return None
+    return row
+
+
+def _use_token(token, purpose, password):
+    row = token_person(token, purpose)
+    if row is None:
+        raise DomainError("This link has expired or has already been used", field="password")
+    # Mark it used with a guarded UPDATE, so two clicks at once cannot both succeed.
+    used = db.session.execute(update(AccountToken).where(AccountToken.id == row.id, AccountToken.used_at.is_(None))
+                              .values(used_at=utcnow())).rowcount
+    if used != 1:
+        raise DomainError("This link has expired or has already been used", field="password")
+    person = row.person
+    check_new_password(password, person)
+    person.password_hash = hash_password(password)
+    person.password_changed_at = utcnow()
+    _revoke_all(person.id)
+    return person
+
+
+def accept_invitation(token, password):
+    with transaction():
+        person = _use_token(token, "invitation", password)
+        trail.append("person.activated", f"person:{person.id}", actor=person.id)
+    return person
+
+
+def request_password_reset(login):
+    """Email a reset link if the address belongs to an active account. Says nothing either way."""
+    with transaction():
+        person = find_by_login(login)
+        if person is None or not person.email or not person.is_active_account or person.password_hash is None:
+            return
+        ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
+        token = _new_token(person, "password_reset", ttl)
+        mail.queue(person.email, "Reset your password", "password_reset", person=person,
+                   path=f"/password/reset/{token}", minutes=int(ttl.total_seconds() // 60))
+        trail.append("person.password_reset_requested", f"person:{person.id}")
+
+
+def reset_password(token, password):
+    with transaction():
+        person = _use_token(token, "password_reset", password)
+        trail.append("person.password_reset", f"person:{person.id}", actor=person.id)
+    return person
+
+
+def change_password(person, current_password, new_password):
+    """Change a password and end every session of this person (the caller starts a fresh one)."""
+    if not check_password(person.password_hash, current_password):
+        raise DomainError("Your current password is not correct", field="current_password")
+    check_new_password(new_password, person)
+    with transaction():
+        person.password_hash = hash_password(new_password)
+        person.password_changed_at = utcnow()
+        _revoke_all(person.id)
+        trail.append("person.password_changed", f"person:{person.id}", actor=person.id)
+
+
+def create_account(by, *, partnership, display_name, roles, password, email=None, username=None, organisation=None,
+                   statutory_partner_id=None, acting_for_id=None):
+    """An account that can sign in at once (demo data and set-up commands; people are otherwise invited)."""
+    check_new_password(password)
+    with transaction() as session:
+        person = Person(partnership_id=partnership.id, organisation_id=organisation.id if organisation else None,
+                        display_name=display_name, email=normalise_login(email) or None,
+                        username=normalise_login(username) or None, password_hash=hash_password(password),
+                        password_changed_at=utcnow())
+        session.add(person)
+        grant_roles(person, roles, statutory_partner_id, acting_for_id)
+        session.flush()
+        trail.append("person.created", f"person:{person.id}",
+                     {"organisation": person.organisation_id, "roles": sorted(r.value for r in roles)},
+                     actor=by.id if by else None)
+    return person

@@ -1,0 +1,80 @@
+"""`flask demo-data`: the demo partnership from the seed papers (North Somerset, 2019).
+
+Idempotent: a second run finds the partnership and changes nothing. Refused in production.
+"""
+import click
+from flask import Blueprint, current_app
+
+from app.accounts import services as accounts
+from app.accounts.models import Role
+from app.partnerships import services as partnerships
+from app.partnerships.models import OrganisationKind as Kind, PartnerKind
+
+bp = Blueprint("demo", __name__, cli_group=None)
+
+DEMO_PASSWORD = "demo-password-2019"
+SLUG = "north-somerset"
+
+ORGANISATIONS = [
+    # name, kind, statutory partner slot (by kind) or None
+    ("North Somerset Council", Kind.LOCAL_AUTHORITY, PartnerKind.LOCAL_AUTHORITY),
+    ("Avon and Somerset Constabulary", Kind.POLICE, PartnerKind.POLICE),
+    ("Bristol, North Somerset and South Gloucestershire ICB", Kind.ICB, PartnerKind.ICB),
+    ("Avon and Somerset Probation Service", Kind.RELEVANT_AGENCY, None),
+    ("Avon Fire and Rescue Service", Kind.RELEVANT_AGENCY, None),
+    ("Weston College", Kind.EDUCATION_OR_CHILDCARE, None),
+    ("North Somerset Primary Schools Forum", Kind.EDUCATION_OR_CHILDCARE, None),
+    ("Voluntary Action North Somerset", Kind.VOLUNTARY_OR_COMMUNITY, None),
+    ("North Somerset Youth Council", Kind.YOUNG_PEOPLES_GROUP, None),
+    ("Independent Scrutiny Service", Kind.RELEVANT_AGENCY, None),
+]
+
+PARTNERS = [
+    (PartnerKind.LOCAL_AUTHORITY, "North Somerset Council"),
+    (PartnerKind.POLICE, "Avon and Somerset Police"),
+    (PartnerKind.ICB, "Bristol, North Somerset and South Gloucestershire ICB"),
+]
+
+# login, display name, organisation, roles, statutory partner slot
+ACCOUNTS = [
+    ("facilitator@demo.test", "Fran Facilitator", "North Somerset Council", [Role.FACILITATOR], None),
+    ("practitioner@demo.test", "Priya Practitioner", "North Somerset Council", [Role.PRACTITIONER], None),
+    ("vcs@demo.test", "Val Voluntary", "Voluntary Action North Somerset", [Role.VCS_PARTNER], None),
+    ("la.partner@demo.test", "Lee Council", "North Somerset Council", [Role.LEAD_SIGNATORY], PartnerKind.LOCAL_AUTHORITY),
+    ("police.partner@demo.test", "Pat Police", "Avon and Somerset Constabulary", [Role.LEAD_SIGNATORY], PartnerKind.POLICE),
+    ("icb.partner@demo.test", "Isla Health", "Bristol, North Somerset and South Gloucestershire ICB",
+     [Role.LEAD_SIGNATORY], PartnerKind.ICB),
+    ("scrutineer@demo.test", "Sam Scrutineer", "Independent Scrutiny Service", [Role.SCRUTINEER], None),
+    ("dsl@demo.test", "Dana Safeguarding", "North Somerset Council", [Role.DSL], None),
+    ("youth-demo", "Youth demo", "North Somerset Youth Council", [Role.YOUNG_PERSON], None),
+]
+
+
+def load_demo_data():
+    """Create the demo partnership and accounts. Returns False if it was already there."""
+    if partnerships.current_partnership() is not None:
+        return False
+    partnership = partnerships.create_partnership(
+        name="North Somerset Safeguarding Children Partnership", slug=SLUG, areas=["North Somerset"])
+    slots = {kind: partnerships.add_statutory_partner(None, partnership, name=name, kind=kind)
+             for kind, name in PARTNERS}
+    organisations = {name: partnerships.add_organisation(None, partnership, name=name, kind=kind,
+                                                         statutory_partner=slots[slot] if slot else None)
+                     for name, kind, slot in ORGANISATIONS}
+    for login, name, organisation, roles, slot in ACCOUNTS:
+        login_field = {"email": login} if "@" in login else {"username": login}
+        accounts.create_account(None, partnership=partnership, display_name=name, roles=roles,
+                                password=DEMO_PASSWORD, organisation=organisations[organisation],
+                                statutory_partner_id=slots[slot].id if slot else None, **login_field)
+    return True
+
+
+@bp.cli.command("demo-data")
+def demo_data():
+    """Load the demo partnership and its accounts (password: demo-password-2019)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("demo-data is refused in production: it creates accounts with a known password")
+    if load_demo_data():
+        click.echo("Demo partnership loaded. Sign in with any demo account; the password is " + DEMO_PASSWORD)
+    else:
+        click.echo("Demo partnership already present; nothing changed.")

@@ -1,0 +1,37 @@
+"""Error pages. A 500 rolls the session back so a crash leaves no half change."""
+from flask import jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+
+from app.extensions import db
+
+MESSAGES = {
+    400: ("There is a problem with this request", "Go back, reload the page and try again."),
+    403: ("You do not have permission to see this page", "If you think you should, ask the partnership's business unit."),
+    404: ("Page not found", "If you typed the web address, check it is correct."),
+    405: ("This page does not accept that request", "Go back and try again."),
+    409: ("That could not be done", ""),
+    410: ("This link has expired", ""),
+    429: ("Too many attempts", "Wait a minute, then try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later. Nothing you sent has been saved."),
+}
+
+
+def _render(status, detail=None):
+    title, hint = MESSAGES.get(status, MESSAGES[500])
+    if request.accept_mimetypes.best == "application/json":
+        return jsonify(error=title), status
+    return render_template("errors/error.html", status=status, title=title, hint=detail or hint), status
+
+
+def register(app):
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return _render(400, "The form had expired or was sent from somewhere else. Go back, reload the page and try again.")
+
+    for status in (400, 403, 404, 405, 409, 410, 429):
+        app.register_error_handler(status, lambda error, status=status: _render(status))
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return _render(500)

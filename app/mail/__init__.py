@@ -1,0 +1,1 @@
+"""Email through an outbox: written in the change's own transaction, sent later by `flask send-mail`."""

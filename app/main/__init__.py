@@ -1,0 +1,1 @@
+"""Home for each role, health check, accessibility statement."""

@@ -1,0 +1,29 @@
+from flask import Blueprint, jsonify, render_template
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from app.extensions import db
+from app.partnerships.services import current_partnership
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+@login_required
+def home():
+    return render_template("main/home.html", partnership=current_partnership(), roles=current_user.roles)
+
+
+@bp.route("/accessibility")
+def accessibility():
+    return render_template("main/accessibility.html")
+
+
+@bp.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:  # any failure to reach the database is "unhealthy"
+        db.session.rollback()
+        return jsonify(status="error", database=f"unreachable: {type(error).__name__}"), 503
+    return jsonify(status="ok", database="ok")

@@ -1,0 +1,1 @@
+"""The partnership: its areas, organisations, statutory partners and sign-off rule."""

@@ -1,0 +1,156 @@
+"""Facilitators manage the partnership, its organisations and its people."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.accounts import services as accounts
+from app.accounts.models import Person, Role
+from app.errors import DomainError
+from app.extensions import db
+from app.forms import add_domain_error
+from app.partnerships import services
+from app.partnerships.forms import EditPersonForm, InvitePersonForm, OrganisationForm, PartnershipForm
+from app.partnerships.models import Organisation, StatutoryPartner
+from app.security import roles_required
+
+bp = Blueprint("partnerships", __name__, url_prefix="/admin")
+facilitators_only = roles_required(Role.FACILITATOR)
+
+
+def _partnership():
+    partnership = services.current_partnership()
+    if partnership is None:
+        abort(404)
+    return partnership
+
+
+def _get_person(person_id):
+    """Load a person of this partnership, or 404."""
+    person = db.session.get(Person, person_id)
+    if person is None or person.partnership_id != _partnership().id:
+        abort(404)
+    return person
+
+
+def _fill_choices(form, partnership):
+    none = [(None, "None")]
+    form.organisation.choices = none + [(o.id, o.name) for o in partnership.organisations]
+    form.statutory_partner.choices = none + [(p.id, p.name) for p in partnership.statutory_partners]
+    leads = db.session.execute(select(Person).where(Person.partnership_id == partnership.id)
+                               .order_by(Person.display_name)).scalars()
+    form.acting_for.choices = none + [(p.id, p.display_name) for p in leads if p.has_role(Role.LEAD_SIGNATORY)]
+
+
+def _person_fields(form, partnership):
+    organisation = db.session.get(Organisation, form.organisation.data) if form.organisation.data else None
+    return dict(display_name=form.display_name.data, organisation=organisation,
+                roles=[Role(value) for value in form.roles.data],
+                statutory_partner_id=form.statutory_partner.data, acting_for_id=form.acting_for.data)
+
+
+@bp.route("/people")
+@facilitators_only
+def people():
+    partnership = _partnership()
+    everyone = db.session.execute(select(Person).where(Person.partnership_id == partnership.id)
+                                  .order_by(Person.display_name)).scalars().all()
+    return render_template("partnerships/people.html", people=everyone)
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@facilitators_only
+def invite_person():
+    partnership = _partnership()
+    form = InvitePersonForm()
+    _fill_choices(form, partnership)
+    if form.validate_on_submit():
+        try:
+            person = accounts.invite_person(current_user, partnership=partnership, email=form.email.data,
+                                            **_person_fields(form, partnership))
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash(f"Invitation sent to {person.email}", "success")
+            return redirect(url_for(".people"), 303)
+    return render_template("partnerships/invite_person.html", form=form)
+
+
+@bp.route("/people/<int:person_id>", methods=["GET", "POST"])
+@facilitators_only
+def edit_person(person_id):
+    partnership = _partnership()
+    person = _get_person(person_id)
+    form = EditPersonForm()
+    _fill_choices(form, partnership)
+    if not form.is_submitted():
+        grant = next((g for g in person.grants if g.statutory_partner_id), None)
+        form.display_name.data, form.organisation.data = person.display_name, person.organisation_id
+        form.roles.data = [role.value for role in person.roles]
+        form.statutory_partner.data = grant.statutory_partner_id if grant else None
+        form.acting_for.data = next((g.acting_for_id for g in person.grants if g.acting_for_id), None)
+        form.active.data = person.is_active_account
+    if person.has_role(Role.YOUNG_PERSON):
+        abort(404)  # young people's accounts belong to their group, not this page
+    if form.validate_on_submit():
+        try:
+            accounts.update_person(current_user, person, active=form.active.data, **_person_fields(form, partnership))
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash(f"{person.display_name}'s account has been updated", "success")
+            return redirect(url_for(".people"), 303)
+    return render_template("partnerships/edit_person.html", form=form, person=person)
+
+
+@bp.route("/people/<int:person_id>/resend", methods=["POST"])
+@facilitators_only
+def resend_invitation(person_id):
+    person = _get_person(person_id)
+    try:
+        accounts.resend_invitation(current_user, person)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"A new invitation has been sent to {person.email}", "success")
+    return redirect(url_for(".edit_person", person_id=person.id), 303)
+
+
+@bp.route("/organisations", methods=["GET", "POST"])
+@facilitators_only
+def organisations():
+    partnership = _partnership()
+    form = OrganisationForm()
+    form.statutory_partner.choices = [(None, "None")] + [(p.id, p.name) for p in partnership.statutory_partners]
+    if form.validate_on_submit():
+        partner = db.session.get(StatutoryPartner, form.statutory_partner.data) if form.statutory_partner.data else None
+        try:
+            organisation = services.add_organisation(current_user, partnership, name=form.name.data,
+                                                     kind=form.kind.data, statutory_partner=partner)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash(f"{organisation.name} has been added", "success")
+            return redirect(url_for(".organisations"), 303)
+    return render_template("partnerships/organisations.html", form=form, partnership=partnership)
+
+
+@bp.route("/partnership", methods=["GET", "POST"])
+@facilitators_only
+def partnership():
+    partnership = _partnership()
+    form = PartnershipForm()
+    if not form.is_submitted():
+        form.name.data = partnership.name
+        form.areas.data = "\n".join(area.name for area in partnership.areas)
+        form.signoff_rule.data, form.signoff_quorum.data = partnership.signoff_rule, partnership.signoff_quorum
+    if form.validate_on_submit():
+        try:
+            services.update_partnership(current_user, partnership, name=form.name.data,
+                                        areas=form.areas.data.splitlines(), signoff_rule=form.signoff_rule.data,
+                                        signoff_quorum=form.signoff_quorum.data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash("The partnership's details have been saved", "success")
+            return redirect(url_for(".partnership"), 303)
+    return render_template("partnerships/partnership.html", form=form, partnership=partnership)

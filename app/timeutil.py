@@ -1,0 +1,29 @@
+"""Times are stored in UTC and shown in Europe/London."""
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def utcnow():
+    """Naive UTC: what every DateTime column holds (the same on SQLite and PostgreSQL)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def to_london(value):
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(LONDON)
+
+
+def format_london(value, with_time=True):
+    local = to_london(value)
+    if local is None:
+        return ""
+    day = f"{local.day} {local:%B %Y}"
+    if not with_time:
+        return day
+    hour = local.hour % 12 or 12
+    return f"{day}, {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"

@@ -1,0 +1,35 @@
+import json
+
+from sqlalchemy import CheckConstraint, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+class LogEntry(db.Model):
+    """One event in the consultation log. Rows are never updated or deleted (database triggers refuse it)."""
+
+    __tablename__ = "log_entry"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))  # ISO 8601 UTC, kept as the exact hashed text
+    actor: Mapped[int | None] = mapped_column(Integer, index=True)  # a person id; no FK so the log stands alone
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    subject: Mapped[str] = mapped_column(String(128), index=True)
+    data_json: Mapped[str] = mapped_column("data", Text)  # canonical JSON object
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    __table_args__ = (CheckConstraint("seq > 0", name="seq_positive"),)
+
+    def as_dict(self):
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "subject": self.subject,
+            "data": json.loads(self.data_json),
+            "prev_hash": self.prev_hash,
+            "hash": self.hash,
+        }

@@ -1,0 +1,133 @@
+"""Writing, reading and checking the consultation log."""
+import json
+from datetime import datetime, timezone
+
+from sqlalchemy import select, text
+
+from app.database import _in_transaction
+from app.extensions import db
+from app.trail.chain import GENESIS_HASH, ChainError, canonical, entry_hash, text_hash, verify_entries
+from app.trail.models import LogEntry
+
+__all__ = ["append", "head", "iter_entries", "verify_database", "verify_file", "ChainError", "text_hash"]
+
+# Any fixed number: the PostgreSQL advisory lock that serialises appends.
+_PG_LOCK_KEY = 7_160_016
+
+
+class LogDataError(ValueError):
+    pass
+
+
+def _check_data(value, path="data"):
+    """Log data holds identifiers and facts: no floats (their JSON text is not stable), string keys."""
+    if isinstance(value, float):
+        raise LogDataError(f"{path} is a float; log data may not hold floats")
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise LogDataError(f"{path} has a non-string key {key!r}")
+            _check_data(item, f"{path}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            _check_data(item, f"{path}[{index}]")
+    elif not isinstance(value, (str, int, bool, type(None))):
+        raise LogDataError(f"{path} is a {type(value).__name__}; use str, int, bool, list or dict")
+
+
+def now_iso():
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def append(action, subject, data=None, actor=None):
+    """Append one entry in the current service transaction (see app.database.transaction).
+
+    Appends are serialised: PostgreSQL takes a transaction-scoped advisory lock,
+    SQLite already holds the write lock from BEGIN IMMEDIATE. So two writers can
+    never read the same head and fork the chain.
+    """
+    if not _in_transaction.get():
+        raise RuntimeError("trail.append() must run inside app.database.transaction()")
+    data = dict(data or {})
+    _check_data(data)
+    session = db.session
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+    last = session.execute(select(LogEntry.seq, LogEntry.hash).order_by(LogEntry.seq.desc()).limit(1)).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
+    entry = {
+        "seq": seq,
+        "at": now_iso(),
+        "actor": actor,
+        "action": action,
+        "subject": subject,
+        "data": data,
+        "prev_hash": prev_hash,
+    }
+    row = LogEntry(
+        seq=seq,
+        at=entry["at"],
+        actor=actor,
+        action=action,
+        subject=subject,
+        data_json=canonical(data),
+        prev_hash=prev_hash,
+        hash=entry_hash(entry),
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def head():
+    """(count, head hash) of the log as stored now."""
+    last = db.session.execute(select(LogEntry.seq, LogEntry.hash).order_by(LogEntry.seq.desc()).limit(1)).first()
+    return (last.seq, last.hash) if last else (0, GENESIS_HASH)
+
+
+def iter_entries(batch=5000):
+    """Every entry as a dict, in seq order, streamed in batches so memory stays flat."""
+    columns = (LogEntry.seq, LogEntry.at, LogEntry.actor, LogEntry.action, LogEntry.subject,
+               LogEntry.data_json, LogEntry.prev_hash, LogEntry.hash)
+    after = 0
+    while True:
+        rows = db.session.execute(
+            select(*columns).where(LogEntry.seq > after).order_by(LogEntry.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        for seq, at, actor, action, subject, data_json, prev_hash, hash_ in rows:
+            yield {
+                "seq": seq, "at": at, "actor": actor, "action": action, "subject": subject,
+                "data": json.loads(data_json), "prev_hash": prev_hash, "hash": hash_,
+            }
+        after = rows[-1][0]
+
+
+def export_lines():
+    """The log as JSON Lines: one canonical entry (with its hash) a line."""
+    for entry in iter_entries():
+        yield canonical(entry) + "\n"
+
+
+def verify_database():
+    """(count, head hash), or ChainError naming the first bad seq."""
+    return verify_entries(iter_entries())
+
+
+def read_jsonl(stream):
+    for number, line in enumerate(stream, start=1):
+        if not line.strip():
+            continue
+        try:
+            entry = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ChainError(number, f"line {number} is not valid JSON ({error.msg})") from None
+        if not isinstance(entry, dict):
+            raise ChainError(number, f"line {number} is not a JSON object")
+        yield entry
+
+
+def verify_file(path):
+    with open(path, encoding="utf-8") as stream:
+        return verify_entries(read_jsonl(stream))

@@ -1,0 +1,113 @@
+"""Configuration, read from the environment in one place.
+
+Every setting and its default is listed in the README ("Configuration").
+`Config` is for development (`make run`), `ProductionConfig` for gunicorn
+(`wsgi.py` picks it when `PORTAL_ENV=production`), `TestConfig` for pytest.
+"""
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+DEV_SECRET_KEY = "dev-only-secret-key-change-me"
+
+
+def _env_bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _database_url():
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{BASE_DIR / 'instance' / 'portal.sqlite3'}"
+    # Accept the plain URLs hosting platforms hand out and use psycopg 3.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # Where links in emails point; the app never trusts the Host header for this.
+    PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
+    PORTAL_NAME = os.environ.get("PORTAL_NAME", "Safeguarding arrangements consultation")
+    # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+    TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
+
+    # Sessions: the cookie holds only a random id; the row in auth_session is the truth.
+    SESSION_COOKIE_NAME = "portal_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    SESSION_IDLE_TIMEOUT_MINUTES = _env_int("SESSION_IDLE_TIMEOUT_MINUTES", 60)
+    SESSION_ABSOLUTE_LIFETIME_HOURS = _env_int("SESSION_ABSOLUTE_LIFETIME_HOURS", 12)
+
+    # Rate limits: memory by default; a redis:// URI shares them between hosts.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_FAILURES_PER_MINUTE = _env_int("LOGIN_FAILURES_PER_MINUTE", 5)
+
+    # Account links sent by email.
+    INVITATION_TTL_HOURS = _env_int("INVITATION_TTL_HOURS", 72)
+    PASSWORD_RESET_TTL_MINUTES = _env_int("PASSWORD_RESET_TTL_MINUTES", 60)
+    PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 12)
+    # argon2id cost (RFC 9106 "second recommended": t=3, 64 MiB, p=4).
+    ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
+    ARGON2_MEMORY_KIB = _env_int("ARGON2_MEMORY_KIB", 65536)
+    ARGON2_PARALLELISM = _env_int("ARGON2_PARALLELISM", 4)
+
+    # Mail: "console" prints messages (development); "smtp" sends them.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "console")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)  # STARTTLS
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)  # implicit TLS
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "portal@localhost")
+    MAIL_TIMEOUT_SECONDS = _env_int("MAIL_TIMEOUT_SECONDS", 30)
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
+
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the (revocable) session
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+
+    @classmethod
+    def check(cls):
+        """Refuse to start with settings that are only safe on a laptop."""
+        if cls.SECRET_KEY in (None, "", DEV_SECRET_KEY) or len(cls.SECRET_KEY) < 32:
+            raise RuntimeError(
+                "SECRET_KEY must be set to a random value of 32 or more characters in production"
+            )
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") and _database_url() or "sqlite://"
+    RATELIMIT_STORAGE_URI = "memory://"
+    MAIL_BACKEND = "smtp"
+    MAIL_SERVER = "127.0.0.1"
+    PORTAL_BASE_URL = "http://portal.test"
+    # Cheaper hashing keeps the suite fast; still argon2id, still verified for real.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_KIB = 8192
+    ARGON2_PARALLELISM = 1

@@ -1,0 +1,12 @@
+// The portal's own script: start GOV.UK Frontend's components and give htmx the CSRF token.
+import { initAll } from "./govuk-frontend.min.js";
+
+initAll();
+
+// Every htmx request carries the CSRF token in a header, as Flask-WTF expects.
+document.body.addEventListener("htmx:configRequest", (event) => {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  if (meta) {
+    event.detail.headers["X-CSRFToken"] = meta.content;
+  }
+});
