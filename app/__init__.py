@@ -61,13 +61,16 @@ def _init_extensions(app):
 
 def _register_blueprints(app):
     from app.accounts.routes import bp as accounts_bp
+    from app.consultations.routes import bp as consultations_bp
+    from app.drafts.routes import bp as drafts_bp
     from app.demo import bp as demo_bp
     from app.mail.cli import bp as mail_cli_bp
     from app.main.routes import bp as main_bp
     from app.partnerships.routes import bp as partnerships_bp
     from app.trail.cli import bp as trail_cli_bp
 
-    for blueprint in (main_bp, accounts_bp, partnerships_bp, trail_cli_bp, mail_cli_bp, demo_bp):
+    for blueprint in (main_bp, accounts_bp, partnerships_bp, drafts_bp, consultations_bp, trail_cli_bp, mail_cli_bp,
+                      demo_bp):
         app.register_blueprint(blueprint)
 
 

@@ -1,0 +1,1 @@
+"""Consultations: a published version opened to audiences; comments, replies and votes."""

@@ -1,0 +1,1 @@
+"""Draft arrangements: numbered versions of ordered sections, the required-content checklist, compare."""
