@@ -93,6 +93,9 @@ def _register_template_helpers(app):
 
     app.jinja_env.globals.update(service_navigation=service_navigation, error_summary_items=error_summary_items)
 
+    from app.drafts.markdown import render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["london"] = format_london
     app.jinja_env.filters["london_date"] = lambda value: format_london(value, with_time=False)
 
