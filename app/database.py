@@ -46,14 +46,17 @@ def transaction():
         return
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("unsaved changes outside a transaction(): a service must make all its changes inside one")
-    if session().in_transaction():
-        # End the read snapshot the view used; loaded objects reload inside the write transaction.
-        session.rollback()
-    token = _immediate.set(True)
-    try:
-        session.connection()  # begins now, so SQLite takes the write lock before we read anything
-    finally:
-        _immediate.reset(token)
+    if db.engine.dialect.name == "sqlite":
+        if session().in_transaction():
+            # End the view's read snapshot (a write could not upgrade it if another writer committed since);
+            # loaded objects reload inside the write transaction.
+            session.rollback()
+        token = _immediate.set(True)
+        try:
+            session.connection()  # begins now, so SQLite takes the write lock before we read anything
+        finally:
+            _immediate.reset(token)
+    # PostgreSQL runs READ COMMITTED: each statement sees the latest commits, so the view's transaction goes on.
     outer = _in_transaction.set(True)
     try:
         yield session

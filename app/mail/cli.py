@@ -14,11 +14,15 @@ bp = Blueprint("mail", __name__, cli_group=None)
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
 def send_mail(once, interval):
     """Send queued email through SMTP (or print it, with MAIL_BACKEND=console)."""
+    reported = set()
     while True:
         sent, failed = mail.send_due()
         if sent or failed:
             click.echo(f"sent {sent}, failed attempts {failed}")
         for message in mail.stuck():
+            if message.id in reported:
+                continue
+            reported.add(message.id)
             click.echo(f"message {message.id} to {message.to_address} was being sent when a worker stopped; "
                        "check the mail server's log before resending", err=True)
         if once:
