@@ -6,7 +6,8 @@ from sqlalchemy import select, text
 
 from app.database import _in_transaction
 from app.extensions import db
-from app.trail.chain import GENESIS_HASH, ChainError, canonical, entry_hash, text_hash, verify_entries
+from app.trail.verify_log import (GENESIS_HASH, ChainError, canonical, entry_hash, read_jsonl, text_hash,
+                                  verify_entries)
 from app.trail.models import LogEntry
 
 __all__ = ["append", "head", "iter_entries", "verify_database", "verify_file", "ChainError", "text_hash"]
@@ -113,19 +114,6 @@ def export_lines():
 def verify_database():
     """(count, head hash), or ChainError naming the first bad seq."""
     return verify_entries(iter_entries())
-
-
-def read_jsonl(stream):
-    for number, line in enumerate(stream, start=1):
-        if not line.strip():
-            continue
-        try:
-            entry = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise ChainError(number, f"line {number} is not valid JSON ({error.msg})") from None
-        if not isinstance(entry, dict):
-            raise ChainError(number, f"line {number} is not a JSON object")
-        yield entry
 
 
 def verify_file(path):

@@ -6,7 +6,7 @@ from sqlalchemy.exc import DatabaseError
 
 from app.database import transaction
 from app.trail import services as trail
-from app.trail.chain import GENESIS_HASH, entry_hash
+from app.trail.verify_log import GENESIS_HASH, entry_hash
 
 
 def _append(n, action="test.event"):
