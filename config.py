@@ -90,9 +90,10 @@ class ProductionConfig(Config):
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
 
     @classmethod
-    def check(cls):
+    def check(cls, settings=None):
         """Refuse to start with settings that are only safe on a laptop."""
-        if cls.SECRET_KEY in (None, "", DEV_SECRET_KEY) or len(cls.SECRET_KEY) < 32:
+        secret_key = (settings or {}).get("SECRET_KEY", cls.SECRET_KEY)
+        if not isinstance(secret_key, str) or secret_key == DEV_SECRET_KEY or len(secret_key) < 32:
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of 32 or more characters in production"
             )

@@ -8,12 +8,12 @@ from config import BASE_DIR, Config
 
 
 def create_app(config_class=Config, **overrides):
-    if hasattr(config_class, "check"):
-        config_class.check()
     app = Flask(__name__, template_folder=str(BASE_DIR / "templates"), static_folder=str(BASE_DIR / "static"),
                 instance_path=str(BASE_DIR / "instance"))
     app.config.from_object(config_class)
     app.config.update(overrides)
+    if hasattr(config_class, "check"):
+        config_class.check(app.config)  # the settings as they will run, overrides included
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         (BASE_DIR / "instance").mkdir(exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
@@ -61,6 +61,7 @@ def _init_extensions(app):
 
 def _register_blueprints(app):
     from app.accounts.routes import bp as accounts_bp
+    from app.consultations.cli import bp as consultations_cli_bp
     from app.consultations.routes import bp as consultations_bp
     from app.drafts.routes import bp as drafts_bp
     from app.demo import bp as demo_bp
@@ -70,7 +71,7 @@ def _register_blueprints(app):
     from app.trail.cli import bp as trail_cli_bp
 
     for blueprint in (main_bp, accounts_bp, partnerships_bp, drafts_bp, consultations_bp, trail_cli_bp, mail_cli_bp,
-                      demo_bp):
+                      consultations_cli_bp, demo_bp):
         app.register_blueprint(blueprint)
 
 
@@ -85,6 +86,10 @@ def _register_template_helpers(app):
     def service_navigation():
         """The main menu for the signed-in person's roles."""
         items = [("main.home", "Home")]
+        if current_user.has_role("facilitator", "scrutineer", "lead_signatory", "delegated_signatory"):
+            items.append(("drafts.index", "Drafts"))
+        if current_user.has_role("facilitator"):
+            items.append(("consultations.index", "Consultations"))
         if current_user.has_role("facilitator"):
             items += [("partnerships.people", "People"), ("partnerships.organisations", "Organisations"),
                       ("partnerships.partnership", "Partnership")]

@@ -7,6 +7,8 @@ from flask import Blueprint, current_app
 
 from app.accounts import services as accounts
 from app.accounts.models import Role
+from app.consultations.demo import load_demo_consultation
+from app.drafts.demo import load_demo_drafts
 from app.partnerships import services as partnerships
 from app.partnerships.models import OrganisationKind as Kind, PartnerKind
 
@@ -61,11 +63,16 @@ def load_demo_data():
     organisations = {name: partnerships.add_organisation(None, partnership, name=name, kind=kind,
                                                          statutory_partner=slots[slot] if slot else None)
                      for name, kind, slot in ORGANISATIONS}
+    people = {}
     for login, name, organisation, roles, slot in ACCOUNTS:
         login_field = {"email": login} if "@" in login else {"username": login}
-        accounts.create_account(None, partnership=partnership, display_name=name, roles=roles,
-                                password=DEMO_PASSWORD, organisation=organisations[organisation],
-                                statutory_partner_id=slots[slot].id if slot else None, **login_field)
+        people[login] = accounts.create_account(
+            None, partnership=partnership, display_name=name, roles=roles, password=DEMO_PASSWORD,
+            organisation=organisations[organisation], statutory_partner_id=slots[slot].id if slot else None,
+            **login_field)
+    facilitator = people["facilitator@demo.test"]
+    drafts = load_demo_drafts(partnership, facilitator)
+    load_demo_consultation(partnership, facilitator, people, drafts)
     return True
 
 

@@ -12,7 +12,10 @@ import shutil
 import uuid
 
 import pytest
+from flask.globals import _cv_app
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -49,6 +52,8 @@ def create_postgres_database(base_url, name):
     with admin.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
+        # A test database need not survive a power cut: commits skip waiting for the disk (much faster).
+        connection.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit = off'))
     admin.dispose()
     url = server.set(database=name).render_as_string(hide_password=False)
     _migrate(url)
@@ -82,9 +87,14 @@ def _empty_postgres(url):
     with engine.begin() as connection:
         tables = [row[0] for row in connection.execute(text(
             "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename != 'alembic_version'"))]
-        # Tests start from nothing; replica mode lets the cleanup pass the log's append-only triggers.
+        # Tests start from nothing; replica mode lets the cleanup pass the log's append-only triggers
+        # (and the foreign keys, so the order does not matter). DELETE of a few rows is ~6x faster than TRUNCATE.
         connection.execute(text("SET LOCAL session_replication_role = replica"))
-        connection.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+        for table in tables:
+            connection.execute(text(f'DELETE FROM "{table}"'))
+        sequences = connection.execute(text("SELECT sequencename FROM pg_sequences WHERE schemaname = 'public'"))
+        for (sequence,) in sequences.all():
+            connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
     engine.dispose()
 
 
@@ -105,9 +115,47 @@ def app_config():
     return {}
 
 
+class FreshRequestClient(FlaskClient):
+    """A test client whose every request starts with an empty `g`, as in production.
+
+    The `app` fixture keeps an app context pushed for the whole test, and Flask
+    reuses it for test requests; without this, `g` would carry the signed-in
+    user (Flask-Login), the CSRF token and the CSP nonce from one request, or
+    one client, into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        context = _cv_app.get(None)
+        if context is not None:
+            context.g.__dict__.clear()
+        return super().open(*args, **kwargs)
+
+
+class SharedBytecodeCache(BytecodeCache):
+    """Compiled templates kept for the whole session: compiling them again for each test's app costs ~1 s.
+
+    Jinja checks each template's source checksum, so an edited template is compiled afresh.
+    """
+
+    def __init__(self):
+        self.store = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+JINJA_BYTECODE = SharedBytecodeCache()
+
+
 @pytest.fixture
 def app(database_url, app_config):
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, **app_config)
+    app.test_client_class = FreshRequestClient
+    app.jinja_env.bytecode_cache = JINJA_BYTECODE
     with app.app_context():
         yield app
         _db.session.remove()

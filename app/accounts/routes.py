@@ -1,4 +1,6 @@
 """Sign in and out, passwords, invitations."""
+from urllib.parse import urlsplit
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -18,8 +20,13 @@ def _login_failures_limit():
 
 def _safe_next(target):
     """Only same-site paths, so the login page cannot send anyone elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
+    # Browsers drop tabs and newlines from URLs ("/\t/evil.example" becomes "//evil.example"), so any
+    # control character, space or backslash disqualifies a target, as does anything urlsplit reads as a host.
+    if (target and target.startswith("/") and not target.startswith("//")
+            and not any(ord(c) <= 0x20 or ord(c) == 0x7F or c == "\\" for c in target)):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
     return url_for("main.home")
 
 
@@ -55,7 +62,7 @@ def change_password():
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            sign_in(current_user)  # every old session has ended; this browser gets a new one
+            sign_in(current_user._get_current_object())  # old sessions ended; this browser gets a new one
             flash("Your password has been changed. You have been signed out everywhere else.", "success")
             return redirect(url_for("main.home"), 303)
     return render_template("accounts/change_password.html", form=form)

@@ -12,6 +12,7 @@ from app.database import transaction
 from app.errors import DomainError
 from app.extensions import db
 from app.mail import services as mail
+from app.partnerships.models import StatutoryPartner
 from app.timeutil import utcnow
 from app.trail import services as trail
 
@@ -126,16 +127,31 @@ def _queue_invitation(person, by):
                                                            "roles": sorted(r.value for r in person.roles)}, actor=by.id)
 
 
+def _check_signatory(person, roles, statutory_partner_id, acting_for_id):
+    """A signatory signs for one of the partnership's statutory partners; a delegate for a lead of that partner."""
+    with db.session.no_autoflush:
+        partner = db.session.get(StatutoryPartner, statutory_partner_id) if statutory_partner_id else None
+        if partner is None or partner.partnership_id != person.partnership_id:
+            raise DomainError("Choose the statutory partner this signatory acts for", field="statutory_partner")
+        if Role.DELEGATED_SIGNATORY not in roles:
+            return
+        lead = db.session.get(Person, acting_for_id) if acting_for_id else None
+        if lead is None or lead is person:
+            raise DomainError("Choose the lead safeguarding partner this delegate acts for", field="acting_for")
+        if not any(grant.role == Role.LEAD_SIGNATORY.value and grant.statutory_partner_id == partner.id
+                   for grant in lead.grants):
+            raise DomainError(f"Choose a lead safeguarding partner who signs for {partner.name}", field="acting_for")
+
+
 def grant_roles(person, roles, statutory_partner_id=None, acting_for_id=None):
     """Replace a person's roles. Signatory roles need their statutory partner (and a delegate, their lead)."""
+    roles = {Role(role) for role in roles}
+    if roles & SIGNATORY_ROLES:
+        _check_signatory(person, roles, statutory_partner_id, acting_for_id)
     person.grants.clear()
     db.session.flush()
-    for role in sorted(set(roles), key=lambda r: r.value):
+    for role in sorted(roles, key=lambda r: r.value):
         signatory = role in SIGNATORY_ROLES
-        if signatory and statutory_partner_id is None:
-            raise DomainError("Choose the statutory partner this signatory acts for", field="statutory_partner")
-        if role == Role.DELEGATED_SIGNATORY and acting_for_id is None:
-            raise DomainError("Choose the lead safeguarding partner this delegate acts for", field="acting_for")
         person.grants.append(RoleGrant(
             role=role.value,
             statutory_partner_id=statutory_partner_id if signatory else None,

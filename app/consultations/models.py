@@ -1,4 +1,5 @@
 import enum
+from datetime import timedelta
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,6 +16,16 @@ class CommentStatus(str, enum.Enum):
     HIDDEN = "hidden"  # hidden by a moderator, with a reason
     WITHDRAWN = "withdrawn"  # by its author; the text is kept for the trail
     CONCERN = "concern"  # under a safeguarding concern: DSL and scrutineers only
+
+
+class ConsultationState(str, enum.Enum):
+    SCHEDULED = "scheduled"
+    OPEN = "open"
+    CLOSED = "closed"
+
+    @property
+    def label(self):
+        return {"scheduled": "Not open yet", "open": "Open", "closed": "Closed"}[self.value]
 
 
 class VoteChoice(str, enum.Enum):
@@ -57,6 +68,29 @@ class Consultation(db.Model):
         from app.accounts.models import Audience
 
         return {Audience(a.audience) for a in self.audiences}
+
+    @property
+    def ends_at(self):
+        """When taking part stops: the closing time, or the moment it was closed early."""
+        if self.closed_early_at is not None and self.closed_early_at < self.closes_at:
+            return self.closed_early_at
+        return self.closes_at
+
+    def state_at(self, now=None):
+        """'scheduled', 'open' or 'closed' at `now` (naive UTC): the clock decides, no job."""
+        now = now or utcnow()
+        if now >= self.ends_at:
+            return ConsultationState.CLOSED.value
+        if now < self.opens_at:
+            return ConsultationState.SCHEDULED.value
+        return ConsultationState.OPEN.value
+
+    @property
+    def state(self):
+        return self.state_at()
+
+    def time_left(self, now=None):
+        return max(self.ends_at - (now or utcnow()), timedelta(0))
 
 
 class ConsultationAudience(db.Model):
@@ -104,7 +138,9 @@ class Comment(db.Model):
     withdrawn_at = mapped_column(db.DateTime)
 
     author = relationship("Person")
+    consultation = relationship("Consultation")
     section = relationship("Section")
+    parent = relationship("Comment", remote_side=[id], foreign_keys=[parent_id])
     revisions = relationship("CommentRevision", order_by="CommentRevision.id")
 
     __table_args__ = (

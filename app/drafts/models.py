@@ -115,6 +115,12 @@ class Section(db.Model):
     def topic_set(self):
         return {Topic(t.topic) for t in self.topics}
 
+    @property
+    def topic_list(self):
+        """The topics this section covers, in checklist order."""
+        covered = self.topic_set
+        return [topic for topic in Topic if topic in covered]
+
 
 class SectionTopic(db.Model):
     """A section covers one of the Working Together topics."""

@@ -70,7 +70,9 @@ class Partnership(db.Model):
 
     __table_args__ = (
         CheckConstraint(f"signoff_rule IN ({_values(SignOffRule)})", name="signoff_rule"),
-        CheckConstraint("signoff_rule != 'n_of_m' OR signoff_quorum >= 1", name="quorum"),
+        # A quorum exactly when the rule is "n of m" (written out so that a NULL quorum fails the check).
+        CheckConstraint("(signoff_rule = 'n_of_m' AND signoff_quorum IS NOT NULL AND signoff_quorum >= 1)"
+                        " OR (signoff_rule != 'n_of_m' AND signoff_quorum IS NULL)", name="quorum"),
     )
 
 

@@ -35,6 +35,8 @@ def create_partnership(*, name, slug, areas, by=None):
 
 
 def update_partnership(by, partnership, *, name, areas, signoff_rule, signoff_quorum=None):
+    if not (name or "").strip():
+        raise DomainError("Enter the partnership's name", field="name")
     areas = [area.strip() for area in areas if area.strip()]
     if not areas:
         raise DomainError("Enter at least one local authority area", field="areas")
@@ -49,10 +51,12 @@ def update_partnership(by, partnership, *, name, areas, signoff_rule, signoff_qu
         partnership.name = name.strip()
         partnership.signoff_rule = rule.value
         partnership.signoff_quorum = signoff_quorum if rule == SignOffRule.N_OF_M else None
-        keep = {a.lower() for a in areas}
+        keep = {a.lower(): a for a in areas}
         for area in list(partnership.areas):
             if area.name.lower() not in keep:
                 session.delete(area)
+            else:
+                area.name = keep[area.name.lower()]  # the same area, perhaps written with other capitals
         existing = {a.name.lower() for a in partnership.areas}
         session.flush()
         for area in areas:

@@ -86,7 +86,7 @@ def upgrade():
     sa.Column('signoff_rule', sa.String(length=20), nullable=False),
     sa.Column('signoff_quorum', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=True),
-    sa.CheckConstraint("signoff_rule != 'n_of_m' OR signoff_quorum >= 1", name=op.f('ck_partnership_quorum')),
+    sa.CheckConstraint("(signoff_rule = 'n_of_m' AND signoff_quorum IS NOT NULL AND signoff_quorum >= 1) OR (signoff_rule != 'n_of_m' AND signoff_quorum IS NULL)", name=op.f('ck_partnership_quorum')),
     sa.CheckConstraint("signoff_rule IN ('all_partners', 'all_leads', 'n_of_m')", name=op.f('ck_partnership_signoff_rule')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_partnership')),
     sa.UniqueConstraint('slug', name=op.f('uq_partnership_slug'))

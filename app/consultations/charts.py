@@ -1,0 +1,74 @@
+"""The geometry of a section's vote chart: a server-drawn SVG (no inline styles, so the CSP holds)."""
+from dataclasses import dataclass
+
+from app.accounts.models import Audience
+from app.consultations.models import VoteChoice
+
+WIDTH = 520
+LABEL_WIDTH = 230
+BAR_MAX = 250
+BAR_HEIGHT = 18
+ROW = BAR_HEIGHT + 4
+# Colours with at least 3:1 contrast against white; every bar also carries its number as text.
+FILLS = {"practitioners": "#1d70b8", "voluntary_and_community": "#0b5e57", "young_people": "#6f3b8c"}
+
+
+@dataclass
+class Bar:
+    y: int
+    width: int
+    count: int
+    label: str
+    fill: str
+
+    @property
+    def text_x(self):
+        return LABEL_WIDTH + self.width + 6
+
+    @property
+    def text_y(self):
+        return self.y + BAR_HEIGHT - 4
+
+
+@dataclass
+class Group:
+    y: int
+    label: str
+    bars: list
+
+
+@dataclass
+class Chart:
+    height: int
+    groups: list
+    description: str
+    width: int = WIDTH
+    label_width: int = LABEL_WIDTH
+    bar_height: int = BAR_HEIGHT
+
+
+def audience_label(value):
+    try:
+        return Audience(value).label
+    except ValueError:
+        return value
+
+
+def vote_chart(tally):
+    """Groups of bars (one group per choice, one bar per audience) scaled to the largest count."""
+    largest = max([tally.count(c.value, a) for c in VoteChoice for a in tally.audiences] + [1])
+    groups, y, sentences = [], 0, []
+    for choice in VoteChoice:
+        label_y, y = y + 15, y + 21
+        bars = []
+        for audience in tally.audiences:
+            count = tally.count(choice.value, audience)
+            bars.append(Bar(y=y, width=round(count * BAR_MAX / largest), count=count, label=audience_label(audience),
+                            fill=FILLS.get(audience, "#505a5f")))
+            y += ROW
+        groups.append(Group(y=label_y, label=choice.label, bars=bars))
+        parts = ", ".join(f"{bar.label} {bar.count}" for bar in bars)
+        sentences.append(f"{choice.label}: {tally.count(choice.value)} in all ({parts}).")
+        y += 6
+    description = f"{tally.total} vote{'' if tally.total == 1 else 's'}. " + " ".join(sentences)
+    return Chart(height=y, groups=groups, description=description)

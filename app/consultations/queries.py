@@ -1,0 +1,298 @@
+"""Reading consultations: who may see what, and the page's data in a fixed number of queries.
+
+Every function here issues the same number of statements whatever the number of
+comments or votes (no per-row lazy loads): pages stay fast at 10,000 comments.
+"""
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, or_, select, true
+
+from app.accounts.models import Audience, Person, Role
+from app.consultations.models import (
+    Comment, CommentRevision, CommentStatus, Consultation, ConsultationAudience, ConsultationState, Vote,
+    VoteChoice,
+)
+from app.consultations.services import AUDIENCE_ORDER, audience_of
+from app.drafts.models import DraftArrangement, DraftVersion
+from app.extensions import db
+from app.partnerships.models import Organisation
+from app.timeutil import utcnow
+
+THREADS_PER_PAGE = 20
+READ_ALL_ROLES = (Role.FACILITATOR, Role.SCRUTINEER, Role.LEAD_SIGNATORY, Role.DELEGATED_SIGNATORY)
+SEES_ALL_ROLES = (Role.FACILITATOR, Role.SCRUTINEER)  # moderated and withdrawn text, earlier versions
+
+
+@dataclass(frozen=True)
+class Access:
+    """What one person may do with one consultation, now."""
+
+    person_id: int
+    state: str
+    can_read: bool
+    can_take_part: bool  # in an audience (whether or not it is open now)
+    sees_all: bool
+    is_facilitator: bool
+    audience: str | None
+
+    @property
+    def is_open(self):
+        return self.state == ConsultationState.OPEN.value
+
+    @property
+    def can_act(self):
+        """May comment, reply and vote at this moment."""
+        return self.can_take_part and self.is_open
+
+
+def access_for(person, consultation, now=None):
+    state = consultation.state_at(now or utcnow())
+    same_partnership = consultation.version.draft.partnership_id == person.partnership_id
+    audience = audience_of(person, consultation)
+    reads_all = person.has_role(*READ_ALL_ROLES)
+    participant = audience is not None and state != ConsultationState.SCHEDULED.value
+    can_read = same_partnership and (reads_all or participant)
+    return Access(person_id=person.id, state=state, can_read=can_read,
+                  can_take_part=can_read and audience is not None and not person.has_role(Role.SCRUTINEER),
+                  sees_all=same_partnership and person.has_role(*SEES_ALL_ROLES),
+                  is_facilitator=same_partnership and person.has_role(Role.FACILITATOR), audience=audience)
+
+
+def consultations_for(person, now=None):
+    """The consultations a person can see: all of them for readers, those opened to their audiences otherwise."""
+    now = now or utcnow()
+    query = (select(Consultation).join(DraftVersion, Consultation.version_id == DraftVersion.id)
+             .join(DraftArrangement, DraftVersion.draft_id == DraftArrangement.id)
+             .where(DraftArrangement.partnership_id == person.partnership_id)
+             .order_by(Consultation.closes_at.desc(), Consultation.id.desc()))
+    if not person.has_role(*READ_ALL_ROLES):
+        audiences = [a.value for a in person.audiences]
+        query = query.where(Consultation.opens_at <= now, Consultation.id.in_(
+            select(ConsultationAudience.consultation_id).where(ConsultationAudience.audience.in_(audiences))))
+    return db.session.execute(query).scalars().all()
+
+
+# --- comments -----------------------------------------------------------------------------------
+
+@dataclass
+class CommentView:
+    """A comment as the page shows it to one viewer (plain data: no lazy loads in templates)."""
+
+    id: int
+    consultation_id: int
+    section_id: int | None
+    parent_id: int | None
+    thread_id: int
+    depth: int
+    status: str
+    body: str
+    created_at: object
+    edited_at: object
+    author_name: str
+    author_organisation: str | None
+    young_person: bool
+    mine: bool
+    text_visible: bool
+    reply_count: int = 0
+    revisions: list = field(default_factory=list)
+    replies: list = field(default_factory=list)
+
+    @property
+    def note(self):
+        """What the viewer is told about a comment that is not simply published."""
+        if self.status == CommentStatus.WITHDRAWN.value:
+            return "Withdrawn by its author"
+        if self.status in (CommentStatus.PENDING.value, CommentStatus.CONCERN.value) and self.mine:
+            return "Waiting for a moderator: only you can see it for now"
+        if self.status == CommentStatus.HIDDEN.value and self.mine:
+            return "Hidden by a moderator"
+        if self.status != CommentStatus.PUBLISHED.value:
+            return {"pending": "Waiting for a moderator", "hidden": "Hidden by a moderator",
+                    "concern": "Under a safeguarding concern"}[self.status]
+        return None
+
+    @property
+    def is_published(self):
+        return self.status == CommentStatus.PUBLISHED.value
+
+    @property
+    def changeable(self):
+        return self.mine and self.status in (CommentStatus.PUBLISHED.value, CommentStatus.PENDING.value)
+
+
+def _visible(access):
+    """SQL: the comments this viewer may see (withdrawn ones show as a note, keeping their replies' place)."""
+    if access.sees_all:
+        return true()
+    return or_(Comment.status.in_((CommentStatus.PUBLISHED.value, CommentStatus.WITHDRAWN.value)),
+               Comment.author_id == access.person_id)
+
+
+def _select_with_authors():
+    return (select(Comment, Person.display_name, Organisation.name)
+            .join(Person, Comment.author_id == Person.id)
+            .outerjoin(Organisation, Person.organisation_id == Organisation.id))
+
+
+def _view(row, access):
+    comment, name, organisation = row
+    mine = comment.author_id == access.person_id
+    young = comment.author_audience == Audience.YOUNG_PEOPLE.value
+    text_visible = access.sees_all or mine or comment.status == CommentStatus.PUBLISHED.value
+    return CommentView(
+        id=comment.id, consultation_id=comment.consultation_id, section_id=comment.section_id,
+        parent_id=comment.parent_id, thread_id=comment.thread_id or comment.id, depth=comment.depth,
+        status=comment.status, body=comment.body, created_at=comment.created_at, edited_at=comment.edited_at,
+        author_name="A young person" if young and not mine else name,
+        author_organisation=organisation, young_person=young, mine=mine, text_visible=text_visible)
+
+
+def _attach_details(views, access):
+    """Reply counts and earlier versions for these comments: two queries, however many comments."""
+    by_id = {view.id: view for view in views}
+    thread_ids = [view.id for view in views if view.depth == 0]
+    counts = db.session.execute(
+        select(Comment.thread_id, func.count()).where(Comment.thread_id.in_(thread_ids), Comment.depth > 0,
+                                                      _visible(access)).group_by(Comment.thread_id)).all()
+    for thread_id, count in counts:
+        by_id[thread_id].reply_count = count
+    # Earlier texts: for their author and for facilitators and scrutineers (an edit may remove a slip).
+    with_history = [view.id for view in views if view.edited_at and (view.mine or access.sees_all)]
+    revisions = db.session.execute(select(CommentRevision).where(CommentRevision.comment_id.in_(with_history))
+                                   .order_by(CommentRevision.id)).scalars().all()
+    for revision in revisions:
+        by_id[revision.comment_id].revisions.append(revision)
+    return views
+
+
+@dataclass
+class ThreadPage:
+    """One page of threads (top-level comments) on the whole draft or one section."""
+
+    section_id: int | None
+    threads: list
+    next_cursor: int | None
+    total: int = 0
+
+    @property
+    def slot(self):
+        return slot_name(self.section_id)
+
+
+def slot_name(section_id):
+    return f"s{section_id}" if section_id else "general"
+
+
+def _page(section_id, views):
+    more = len(views) > THREADS_PER_PAGE
+    views = views[:THREADS_PER_PAGE]
+    return ThreadPage(section_id=section_id, threads=views, next_cursor=views[-1].id if more else None)
+
+
+def first_pages(consultation, access, section_ids):
+    """The newest page of threads for the whole draft and for every section, in one query."""
+    rank = func.row_number().over(partition_by=Comment.section_id, order_by=Comment.id.desc()).label("rank")
+    ranked = (select(Comment.id.label("id"), rank)
+              .where(Comment.consultation_id == consultation.id, Comment.depth == 0, _visible(access)).subquery())
+    rows = db.session.execute(_select_with_authors().join(ranked, ranked.c.id == Comment.id)
+                              .where(ranked.c.rank <= THREADS_PER_PAGE + 1)
+                              .order_by(Comment.id.desc())).all()
+    views = _attach_details([_view(row, access) for row in rows], access)
+    grouped = defaultdict(list)
+    for view in views:
+        grouped[view.section_id].append(view)
+    totals = dict(db.session.execute(
+        select(Comment.section_id, func.count()).where(Comment.consultation_id == consultation.id,
+                                                       Comment.depth == 0, _visible(access))
+        .group_by(Comment.section_id)).all())
+    pages = {}
+    for section_id in [None, *section_ids]:
+        pages[section_id] = _page(section_id, grouped.get(section_id, []))
+        pages[section_id].total = totals.get(section_id, 0)
+    return pages
+
+
+def threads_page(consultation, access, section_id=None, after=None):
+    """The next page of threads after the cursor (the id of the last thread shown)."""
+    in_slot = (Comment.consultation_id == consultation.id, Comment.depth == 0, _visible(access),
+               Comment.section_id.is_(None) if section_id is None else Comment.section_id == section_id)
+    query = _select_with_authors().where(*in_slot).order_by(Comment.id.desc()).limit(THREADS_PER_PAGE + 1)
+    if after is not None:
+        query = query.where(Comment.id < after)
+    views = [_view(row, access) for row in db.session.execute(query).all()]
+    page = _page(section_id, _attach_details(views, access))
+    page.total = db.session.execute(select(func.count()).where(*in_slot)).scalar_one()
+    return page
+
+
+def can_see(comment, access):
+    return access.sees_all or comment.author_id == access.person_id or comment.status in (
+        CommentStatus.PUBLISHED.value, CommentStatus.WITHDRAWN.value)
+
+
+def thread(consultation, access, thread_id):
+    """A whole thread as a tree: the top-level comment with its replies nested under their parents."""
+    rows = db.session.execute(_select_with_authors()
+                              .where(Comment.consultation_id == consultation.id, Comment.thread_id == thread_id,
+                                     _visible(access)).order_by(Comment.id)).all()
+    views = _attach_details([_view(row, access) for row in rows], access)
+    by_id = {view.id: view for view in views}
+    root = by_id.get(thread_id)
+    for view in views:
+        if view.parent_id in by_id:
+            by_id[view.parent_id].replies.append(view)
+    return root
+
+
+def comment_view(comment, access):
+    row = db.session.execute(_select_with_authors().where(Comment.id == comment.id)).one()
+    return _attach_details([_view(row, access)], access)[0]
+
+
+# --- votes --------------------------------------------------------------------------------------
+
+@dataclass
+class Tally:
+    """Votes on one section: a count per choice and audience, straight from a grouped COUNT."""
+
+    audiences: list
+    counts: dict = field(default_factory=dict)
+
+    def count(self, choice, audience=None):
+        if audience is None:
+            return sum(n for (c, _), n in self.counts.items() if c == choice)
+        return self.counts.get((choice, audience), 0)
+
+    def audience_total(self, audience):
+        return sum(n for (_, a), n in self.counts.items() if a == audience)
+
+    @property
+    def total(self):
+        return sum(self.counts.values())
+
+    @property
+    def choices(self):
+        return list(VoteChoice)
+
+
+def tallies(consultation, section_ids):
+    """{section id: Tally} in one grouped query, so concurrent votes are always counted right."""
+    audiences = [a.value for a in sorted(consultation.audience_set, key=AUDIENCE_ORDER.index)]
+    result = {section_id: Tally(audiences=audiences) for section_id in section_ids}
+    rows = db.session.execute(
+        select(Vote.section_id, Vote.choice, Vote.audience, func.count())
+        .where(Vote.consultation_id == consultation.id, Vote.section_id.in_(section_ids))
+        .group_by(Vote.section_id, Vote.choice, Vote.audience)).all()
+    for section_id, choice, audience, count in rows:
+        tally = result[section_id]
+        if audience not in tally.audiences:
+            tally.audiences.append(audience)  # an audience removed later still shows its votes
+        tally.counts[(choice, audience)] = count
+    return result
+
+
+def my_votes(consultation, person_id, section_ids):
+    return {vote.section_id: vote for vote in db.session.execute(
+        select(Vote).where(Vote.consultation_id == consultation.id, Vote.person_id == person_id,
+                           Vote.section_id.in_(section_ids))).scalars()}

@@ -1,0 +1,134 @@
+"""Every route x every role: who may see and post to each page of the foundation.
+
+Allowed people get 200 (or the page's own redirect), others 403, and signed-out
+people are sent to /login?next=<the page>. An htmx request (HX-Request: true)
+gets the same answer as a plain one: fragments are never a way round a check.
+"""
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from app.accounts.models import Role
+from app.partnerships.models import PartnerKind
+
+SIGNED_OUT = "signed out"
+PRINCIPALS = [SIGNED_OUT] + [role.value for role in Role]
+
+# Who may use a route: everyone; anyone signed in; facilitators; or special cases named below.
+PUBLIC, SIGNED_IN, FACILITATOR = "public", "signed in", "facilitator"
+
+ROUTES = [
+    # method, path ({id} is another person of the partnership), endpoint, access
+    ("GET", "/", "main.home", SIGNED_IN),
+    ("GET", "/accessibility", "main.accessibility", PUBLIC),
+    ("GET", "/healthz", "main.healthz", PUBLIC),
+    ("GET", "/login", "accounts.login", "login"),
+    ("POST", "/login", "accounts.login", "login"),
+    ("GET", "/password", "accounts.change_password", SIGNED_IN),
+    ("POST", "/password", "accounts.change_password", SIGNED_IN),
+    ("GET", "/password/forgotten", "accounts.forgotten_password", PUBLIC),
+    ("POST", "/password/forgotten", "accounts.forgotten_password", PUBLIC),
+    ("GET", "/password/reset/not-a-real-token", "accounts.reset_password", "dead link"),
+    ("POST", "/password/reset/not-a-real-token", "accounts.reset_password", "dead link"),
+    ("GET", "/invitations/not-a-real-token", "accounts.accept_invitation", "dead link"),
+    ("POST", "/invitations/not-a-real-token", "accounts.accept_invitation", "dead link"),
+    ("GET", "/admin/people", "partnerships.people", FACILITATOR),
+    ("GET", "/admin/people/new", "partnerships.invite_person", FACILITATOR),
+    ("POST", "/admin/people/new", "partnerships.invite_person", FACILITATOR),
+    ("GET", "/admin/people/{id}", "partnerships.edit_person", FACILITATOR),
+    ("POST", "/admin/people/{id}", "partnerships.edit_person", FACILITATOR),
+    ("POST", "/admin/people/{id}/resend", "partnerships.resend_invitation", "resend"),
+    ("GET", "/admin/organisations", "partnerships.organisations", FACILITATOR),
+    ("POST", "/admin/organisations", "partnerships.organisations", FACILITATOR),
+    ("GET", "/admin/partnership", "partnerships.partnership", FACILITATOR),
+    ("POST", "/admin/partnership", "partnerships.partnership", FACILITATOR),
+    ("POST", "/logout", "accounts.logout", "logout"),
+]
+COVERED_BLUEPRINTS = ("main.", "accounts.", "partnerships.")
+
+
+def expected(access, principal, path):
+    """(status, where a redirect goes or None)."""
+    signed_in = principal != SIGNED_OUT
+    if access == PUBLIC:
+        return 200, None
+    if access == "dead link":
+        return 410, None
+    if access == "login":
+        return (302, "/") if signed_in else (200, None)
+    if access == "logout":
+        return 303, "/login"
+    if not signed_in:
+        return 302, "/login?next=" + path
+    if access == SIGNED_IN:
+        return 200, None
+    if principal != Role.FACILITATOR.value:
+        return 403, None
+    return (303, path.removesuffix("/resend")) if access == "resend" else (200, None)
+
+
+def test_the_matrix_covers_every_route_of_the_foundation(app):
+    rules = {(method, rule.endpoint) for rule in app.url_map.iter_rules()
+             if rule.endpoint.startswith(COVERED_BLUEPRINTS) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert rules == {(method, endpoint) for method, _path, endpoint, _access in ROUTES}
+
+
+@pytest.fixture
+def signed_in_as(client, make_person, login):
+    def sign_in(principal):
+        if principal == SIGNED_OUT:
+            return None
+        role = Role(principal)
+        if role == Role.DELEGATED_SIGNATORY:
+            lead = make_person(Role.LEAD_SIGNATORY, partner=PartnerKind.POLICE)
+            person = make_person(role, partner=PartnerKind.POLICE, acting_for=lead)
+        else:
+            person = make_person(role)
+        login(person)
+        return person
+
+    return sign_in
+
+
+def _location(response):
+    parts = urlsplit(response.headers.get("Location", ""))
+    if parts.netloc not in ("", "localhost"):
+        return response.headers["Location"]
+    return parts.path + (f"?next={parse_qs(parts.query)['next'][0]}" if "next=" in parts.query else "")
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["page", "htmx"])
+@pytest.mark.parametrize("principal", PRINCIPALS)
+def test_every_route_answers_each_role(client, csrf, make_person, signed_in_as, principal, htmx):
+    """One test per role (and per plain/htmx): every route in ROUTES, each mismatch listed."""
+    other = make_person(Role.PRACTITIONER, name="Another Person")
+    signed_in_as(principal)
+    wrong = []
+    for method, path, endpoint, access in ROUTES:  # /logout comes last: it ends the session
+        path = path.format(id=other.id)
+        token = csrf(client, "/accessibility")
+        headers = {"HX-Request": "true", "HX-Target": "main-content", "X-CSRFToken": token} if htmx else {}
+        data = {"csrf_token": token} if method == "POST" and not htmx else None
+        response = client.open(path, method=method, data=data, headers=headers)
+        got = (response.status_code, _location(response) if response.status_code in (301, 302, 303) else None)
+        want = expected(access, principal, path)
+        if got != want:
+            wrong.append(f"{method} {path}: got {got}, want {want}")
+        elif response.status_code in (200, 403, 410) and endpoint != "main.healthz":
+            assert "<html" in response.get_data(as_text=True), f"{method} {path} is not a full page"
+    assert wrong == [], f"as {principal}{' with htmx headers' if htmx else ''}"
+
+
+def test_a_young_persons_account_is_not_edited_on_the_people_page(client, make_person, login):
+    young = make_person(Role.YOUNG_PERSON)
+    login(make_person(Role.FACILITATOR))
+    assert client.get(f"/admin/people/{young.id}").status_code == 404
+    assert client.get("/admin/people/999999").status_code == 404
+
+
+def test_a_post_without_csrf_token_is_refused_for_everyone(client, make_person, login):
+    login(make_person(Role.FACILITATOR))
+    for path in ("/admin/organisations", "/admin/partnership", "/admin/people/new", "/password", "/logout"):
+        assert client.post(path, data={}).status_code == 400, path
+        assert client.post(path, headers={"HX-Request": "true"}).status_code == 400, path
+    assert client.get("/").status_code == 200  # /logout without a token did not sign anyone out
