@@ -5,8 +5,8 @@ from app.accounts.models import Audience
 from app.consultations.models import VoteChoice
 
 WIDTH = 520
-LABEL_WIDTH = 230
-BAR_MAX = 250
+LABEL_WIDTH = 255
+BAR_MAX = 225
 BAR_HEIGHT = 18
 ROW = BAR_HEIGHT + 4
 # Colours with at least 3:1 contrast against white; every bar also carries its number as text.
