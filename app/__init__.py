@@ -67,11 +67,20 @@ def _register_blueprints(app):
     from app.demo import bp as demo_bp
     from app.mail.cli import bp as mail_cli_bp
     from app.main.routes import bp as main_bp
+    from app.moderation.routes import bp as moderation_bp
     from app.partnerships.routes import bp as partnerships_bp
+    from app.scrutiny.routes import bp as scrutiny_bp
     from app.trail.cli import bp as trail_cli_bp
 
     for blueprint in (main_bp, accounts_bp, partnerships_bp, drafts_bp, consultations_bp, trail_cli_bp, mail_cli_bp,
-                      consultations_cli_bp, demo_bp):
+                      consultations_cli_bp, demo_bp, moderation_bp):
+        app.register_blueprint(blueprint)
+    app.register_blueprint(scrutiny_bp)
+    from app.public.routes import bp as public_bp
+    from app.responses.routes import bp as responses_bp
+    from app.signoff.routes import bp as signoff_bp
+
+    for blueprint in (responses_bp, signoff_bp, public_bp):  # issue 5: "You said, we did", sign-off, publication
         app.register_blueprint(blueprint)
 
 
@@ -90,6 +99,16 @@ def _register_template_helpers(app):
             items.append(("drafts.index", "Drafts"))
         if current_user.has_role("facilitator"):
             items.append(("consultations.index", "Consultations"))
+        if current_user.has_role("facilitator", "scrutineer", "lead_signatory", "delegated_signatory"):
+            items.append(("signoff.index", "Sign-off"))
+        if current_user.has_role("facilitator", "dsl", "scrutineer"):
+            items.append(("moderation.queue", "Moderation"))
+        if current_user.has_role("dsl", "scrutineer"):
+            items.append(("moderation.concerns", "Concerns"))
+        if current_user.has_role("youth_worker"):
+            items.append(("moderation.invite_codes", "Invite codes"))
+        if current_user.has_role("scrutineer"):
+            items.append(("scrutiny.index", "Scrutiny"))
         if current_user.has_role("facilitator"):
             items += [("partnerships.people", "People"), ("partnerships.organisations", "Organisations"),
                       ("partnerships.partnership", "Partnership")]

@@ -9,6 +9,7 @@ from app.accounts import services as accounts
 from app.accounts.models import Role
 from app.consultations.demo import load_demo_consultation
 from app.drafts.demo import load_demo_drafts
+from app.moderation.demo import load_demo_moderation
 from app.partnerships import services as partnerships
 from app.partnerships.models import OrganisationKind as Kind, PartnerKind
 
@@ -73,6 +74,7 @@ def load_demo_data():
     facilitator = people["facilitator@demo.test"]
     drafts = load_demo_drafts(partnership, facilitator)
     load_demo_consultation(partnership, facilitator, people, drafts)
+    load_demo_moderation(partnership, people)
     return True
 
 

@@ -17,6 +17,7 @@ class Role(str, enum.Enum):
     DELEGATED_SIGNATORY = "delegated_signatory"
     SCRUTINEER = "scrutineer"
     DSL = "dsl"
+    YOUTH_WORKER = "youth_worker"  # leads a young people's group: issues its invite codes (app/moderation)
 
     @property
     def label(self):
@@ -32,6 +33,7 @@ ROLE_LABELS = {
     Role.DELEGATED_SIGNATORY: "Delegated safeguarding partner (signatory)",
     Role.SCRUTINEER: "Independent scrutineer",
     Role.DSL: "Designated safeguarding lead",
+    Role.YOUTH_WORKER: "Youth worker (young people's group lead)",
 }
 SIGNATORY_ROLES = {Role.LEAD_SIGNATORY, Role.DELEGATED_SIGNATORY}
 

@@ -104,3 +104,36 @@ def reset_password(token):
 @limiter.limit("20 per hour", methods=["POST"])
 def accept_invitation(token):
     return _set_password_page(token, "invitation", "accounts/accept_invitation.html", services.accept_invitation)
+
+
+# --- young people join their group with a code (the rules: app.moderation.services.join) -------------------
+
+def _join_attempts_limit():
+    return f"{current_app.config.get('JOIN_ATTEMPTS_PER_MINUTE', 10)} per minute"
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(_join_attempts_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 200)
+def join():
+    """A young person enters their group's code, chooses a username and password, and agrees to the rules."""
+    from app.moderation import services as moderation
+    from app.moderation.forms import JoinForm
+
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            person = moderation.join(form.code.data, form.username.data, form.password.data, form.accept.data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            sign_in(person)
+            return redirect(url_for("accounts.join_welcome"), 303)
+    return render_template("accounts/join.html", form=form)
+
+
+@bp.route("/join/welcome")
+@login_required
+def join_welcome():
+    return render_template("accounts/join_welcome.html")

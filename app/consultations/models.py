@@ -1,7 +1,7 @@
 import enum
 from datetime import timedelta
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -136,6 +136,10 @@ class Comment(db.Model):
     created_at = mapped_column(db.DateTime, default=utcnow)
     edited_at = mapped_column(db.DateTime)
     withdrawn_at = mapped_column(db.DateTime)
+    # Moderation (app/moderation): a word-list hint, the reason it was hidden, when its text was redacted.
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    moderation_reason: Mapped[str | None] = mapped_column(Text)
+    redacted_at = mapped_column(db.DateTime)
 
     author = relationship("Person")
     consultation = relationship("Consultation")

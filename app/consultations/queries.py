@@ -6,7 +6,7 @@ comments or votes (no per-row lazy loads): pages stay fast at 10,000 comments.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select, true
+from sqlalchemy import func, or_, select, true, union_all
 
 from app.accounts.models import Audience, Person, Role
 from app.consultations.models import (
@@ -22,6 +22,7 @@ from app.timeutil import utcnow
 THREADS_PER_PAGE = 20
 READ_ALL_ROLES = (Role.FACILITATOR, Role.SCRUTINEER, Role.LEAD_SIGNATORY, Role.DELEGATED_SIGNATORY)
 SEES_ALL_ROLES = (Role.FACILITATOR, Role.SCRUTINEER)  # moderated and withdrawn text, earlier versions
+SEES_CONCERNS_ROLES = (Role.SCRUTINEER, Role.DSL)  # comments under a safeguarding concern (app/moderation)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Access:
     sees_all: bool
     is_facilitator: bool
     audience: str | None
+    sees_concerns: bool = False  # the DSL and scrutineers: comments under a safeguarding concern too
 
     @property
     def is_open(self):
@@ -56,7 +58,8 @@ def access_for(person, consultation, now=None):
     return Access(person_id=person.id, state=state, can_read=can_read,
                   can_take_part=can_read and audience is not None and not person.has_role(Role.SCRUTINEER),
                   sees_all=same_partnership and person.has_role(*SEES_ALL_ROLES),
-                  is_facilitator=same_partnership and person.has_role(Role.FACILITATOR), audience=audience)
+                  is_facilitator=same_partnership and person.has_role(Role.FACILITATOR), audience=audience,
+                  sees_concerns=same_partnership and person.has_role(*SEES_CONCERNS_ROLES))
 
 
 def consultations_for(person, now=None):
@@ -94,6 +97,9 @@ class CommentView:
     young_person: bool
     mine: bool
     text_visible: bool
+    moderation_reason: str | None = None  # why a moderator hid it: for moderators, scrutineers and its author
+    flagged: bool = False  # a word-list hint for moderators (app/moderation/signals.py)
+    redacted: bool = False
     reply_count: int = 0
     revisions: list = field(default_factory=list)
     replies: list = field(default_factory=list)
@@ -105,6 +111,8 @@ class CommentView:
             return "Withdrawn by its author"
         if self.status in (CommentStatus.PENDING.value, CommentStatus.CONCERN.value) and self.mine:
             return "Waiting for a moderator: only you can see it for now"
+        if self.status == CommentStatus.HIDDEN.value and self.moderation_reason:
+            return f"Hidden by a moderator. Reason: {self.moderation_reason}"
         if self.status == CommentStatus.HIDDEN.value and self.mine:
             return "Hidden by a moderator"
         if self.status != CommentStatus.PUBLISHED.value:
@@ -124,7 +132,7 @@ class CommentView:
 def _visible(access):
     """SQL: the comments this viewer may see (withdrawn ones show as a note, keeping their replies' place)."""
     if access.sees_all:
-        return true()
+        return true() if access.sees_concerns else Comment.status != CommentStatus.CONCERN.value
     return or_(Comment.status.in_((CommentStatus.PUBLISHED.value, CommentStatus.WITHDRAWN.value)),
                Comment.author_id == access.person_id)
 
@@ -144,8 +152,10 @@ def _view(row, access):
         id=comment.id, consultation_id=comment.consultation_id, section_id=comment.section_id,
         parent_id=comment.parent_id, thread_id=comment.thread_id or comment.id, depth=comment.depth,
         status=comment.status, body=comment.body, created_at=comment.created_at, edited_at=comment.edited_at,
-        author_name="A young person" if young and not mine else name,
-        author_organisation=organisation, young_person=young, mine=mine, text_visible=text_visible)
+        author_name=(f"A member of {organisation}" if organisation else "A young person") if young and not mine
+        else name, author_organisation=organisation, young_person=young, mine=mine, text_visible=text_visible,
+        moderation_reason=comment.moderation_reason if (access.sees_all or mine) else None,
+        flagged=bool(comment.flagged) and access.sees_all, redacted=comment.redacted_at is not None)
 
 
 def _attach_details(views, access):
@@ -191,12 +201,18 @@ def _page(section_id, views):
 
 
 def first_pages(consultation, access, section_ids):
-    """The newest page of threads for the whole draft and for every section, in one query."""
-    rank = func.row_number().over(partition_by=Comment.section_id, order_by=Comment.id.desc()).label("rank")
-    ranked = (select(Comment.id.label("id"), rank)
-              .where(Comment.consultation_id == consultation.id, Comment.depth == 0, _visible(access)).subquery())
-    rows = db.session.execute(_select_with_authors().join(ranked, ranked.c.id == Comment.id)
-                              .where(ranked.c.rank <= THREADS_PER_PAGE + 1)
+    """The newest page of threads for the whole draft and for every section, in one query.
+
+    One short "newest first, LIMIT" per slot, glued with UNION ALL: each walks the (consultation, depth, id)
+    index backwards, so the cost does not grow with the number of comments (a window function over every
+    top-level comment did; see bench/results/latest.md).
+    """
+    newest = [select(Comment.id).where(
+        Comment.consultation_id == consultation.id, Comment.depth == 0, _visible(access),
+        Comment.section_id.is_(None) if section_id is None else Comment.section_id == section_id)
+        .order_by(Comment.id.desc()).limit(THREADS_PER_PAGE + 1).subquery() for section_id in [None, *section_ids]]
+    ids = union_all(*[select(slot.c.id) for slot in newest])
+    rows = db.session.execute(_select_with_authors().where(Comment.id.in_(ids))
                               .order_by(Comment.id.desc())).all()
     views = _attach_details([_view(row, access) for row in rows], access)
     grouped = defaultdict(list)
@@ -227,6 +243,8 @@ def threads_page(consultation, access, section_id=None, after=None):
 
 
 def can_see(comment, access):
+    if comment.status == CommentStatus.CONCERN.value and comment.author_id != access.person_id:
+        return access.sees_concerns and access.sees_all
     return access.sees_all or comment.author_id == access.person_id or comment.status in (
         CommentStatus.PUBLISHED.value, CommentStatus.WITHDRAWN.value)
 

@@ -1,5 +1,7 @@
 """Writing, reading and checking the consultation log."""
+import hashlib
 import json
+from json.encoder import encode_basestring
 from datetime import datetime, timezone
 
 from sqlalchemy import select, text
@@ -111,9 +113,47 @@ def export_lines():
         yield canonical(entry) + "\n"
 
 
-def verify_database():
-    """(count, head hash), or ChainError naming the first bad seq."""
-    return verify_entries(iter_entries())
+def verify_database(batch=20000):
+    """(count, head hash), or ChainError naming the first bad seq.
+
+    The same checks as verify_entries(iter_entries()), faster (bench/: ≥ 100,000 entries/s): rows are read
+    with the database driver's cursor in keyset batches, and, as the data column is stored as canonical JSON,
+    each entry's canonical text is put together from the columns without parsing and re-serialising the data.
+    Only if that text's hash differs is the entry checked the slow way, so a row whose stored JSON is not
+    canonical is judged exactly as before.
+    """
+    expected_prev, count = GENESIS_HASH, 0
+    sha256, string = hashlib.sha256, encode_basestring
+    marker = "?" if db.session.get_bind().dialect.paramstyle == "qmark" else "%s"
+    query = ("SELECT seq, at, actor, action, subject, data, prev_hash, hash FROM log_entry "
+             f"WHERE seq > {marker} ORDER BY seq LIMIT {int(batch)}")
+    cursor = db.session.connection().connection.cursor()
+    try:
+        while True:
+            cursor.execute(query, (count,))
+            rows = cursor.fetchall()
+            if not rows:
+                return count, expected_prev
+            for seq, at, actor, action, subject, data_json, prev_hash, hash_ in rows:
+                if seq != count + 1:
+                    raise ChainError(count + 1, f"expected seq {count + 1}, found {seq!r}")
+                if prev_hash != expected_prev:
+                    raise ChainError(seq, "prev_hash does not match the hash of the entry before")
+                body = (f'{{"action":{string(action)},"actor":{"null" if actor is None else int(actor)},'
+                        f'"at":{string(at)},"data":{data_json},"prev_hash":{string(prev_hash)},"seq":{seq},'
+                        f'"subject":{string(subject)}}}')
+                if sha256(body.encode("utf-8")).hexdigest() != hash_:
+                    try:
+                        data = json.loads(data_json)
+                    except ValueError:
+                        raise ChainError(seq, "hash does not match the entry's content") from None
+                    entry = {"seq": seq, "at": at, "actor": actor, "action": action, "subject": subject,
+                             "data": data, "prev_hash": prev_hash}
+                    if entry_hash(entry) != hash_:
+                        raise ChainError(seq, "hash does not match the entry's content")
+                expected_prev, count = hash_, seq
+    finally:
+        cursor.close()
 
 
 def verify_file(path):

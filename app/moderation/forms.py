@@ -1,0 +1,75 @@
+"""Moderation and joining forms: they check the shape of input; app.moderation.services checks the rules."""
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
+
+from app.moderation.models import HIDE_REASONS
+
+
+class OnePageForm(FlaskForm):
+    """Several of these share a page; CSRFProtect checks every POST's token app-wide."""
+
+    class Meta:
+        csrf = False
+
+
+class ConfirmForm(OnePageForm):
+    pass
+
+
+class ReasonForm(OnePageForm):
+    reason_code = RadioField("Why?", choices=list(HIDE_REASONS.items()),
+                             validators=[InputRequired("Choose a reason")])
+    reason = TextAreaField("More detail (the author will read this)", validators=[Optional(), Length(max=2000)])
+
+
+class NoteForm(OnePageForm):
+    reason = TextAreaField("Note (optional)", validators=[Optional(), Length(max=2000)])
+
+
+class ReportForm(FlaskForm):
+    reason = TextAreaField("What is wrong with this comment?", validators=[
+        DataRequired("Enter what is wrong with this comment"), Length(max=2000)])
+
+
+class WorriedForm(FlaskForm):
+    message = TextAreaField("What are you worried about?", validators=[Optional(), Length(max=2000)])
+
+
+class CloseConcernForm(OnePageForm):
+    action_taken = TextAreaField("What was done", validators=[DataRequired("Enter what was done"), Length(max=2000)])
+
+
+class InviteCodeForm(FlaskForm):
+    organisation = SelectField("Young people's group", coerce=int, validators=[InputRequired("Choose a group")])
+    max_uses = IntegerField("How many people can use it?", default=1, validators=[
+        InputRequired("Enter how many people can use the code"),
+        NumberRange(1, 500, "The number of people must be between 1 and 500")])
+    days = IntegerField("How many days until it expires?", default=14, validators=[
+        InputRequired("Enter how many days the code lasts"),
+        NumberRange(1, 366, "The code must last between 1 and 366 days")])
+
+
+class JoinForm(FlaskForm):
+    code = StringField("Your code", validators=[DataRequired("Enter the code your group leader gave you"),
+                                                Length(max=40)])
+    username = StringField("Choose a username", validators=[DataRequired("Choose a username"), Length(max=30)])
+    password = PasswordField("Choose a password", validators=[DataRequired("Choose a password"), Length(max=256)])
+    confirm = PasswordField("Type your password again", validators=[
+        DataRequired("Type your password again"), EqualTo("password", "The two passwords are not the same")])
+    accept = BooleanField("I agree to the rules")

@@ -1,0 +1,110 @@
+"""Reading for moderators: the queue (flagged first, then oldest first), reports and a comment's history."""
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from app.accounts.models import Person
+from app.consultations.models import Comment, CommentStatus, Consultation
+from app.drafts.models import DraftArrangement, DraftVersion, Section
+from app.extensions import db
+from app.moderation.models import ModerationAct, Report, SafeguardingConcern
+from app.moderation.signals import signals_in
+from app.partnerships.models import Organisation
+from app.timeutil import utcnow
+
+
+@dataclass
+class QueueItem:
+    comment: Comment
+    consultation_title: str
+    section_title: str | None
+    group: str | None
+    signals: list = field(default_factory=list)
+    reports: list = field(default_factory=list)
+
+    @property
+    def age(self):
+        return utcnow() - self.comment.created_at
+
+    @property
+    def age_text(self):
+        minutes = int(self.age.total_seconds() // 60)
+        if minutes < 1:
+            return "less than a minute"
+        if minutes < 60:
+            return f"{minutes} minute{'s' if minutes != 1 else ''}"
+        hours = minutes // 60
+        if hours < 48:
+            return f"{hours} hour{'s' if hours != 1 else ''}"
+        return f"{hours // 24} days"
+
+
+def _base(partnership_id):
+    return (select(Comment, Consultation.title, Section.title, Organisation.name)
+            .join(Consultation, Comment.consultation_id == Consultation.id)
+            .join(DraftVersion, Consultation.version_id == DraftVersion.id)
+            .join(DraftArrangement, DraftVersion.draft_id == DraftArrangement.id)
+            .outerjoin(Section, Comment.section_id == Section.id)
+            .join(Person, Comment.author_id == Person.id)
+            .outerjoin(Organisation, Person.organisation_id == Organisation.id)
+            .where(DraftArrangement.partnership_id == partnership_id))
+
+
+def _items(rows):
+    return [QueueItem(comment=c, consultation_title=t, section_title=s, group=g,
+                      signals=signals_in(c.body) if c.flagged else []) for c, t, s, g in rows]
+
+
+def pending(partnership_id):
+    """Waiting comments and replies: flagged ones first, then oldest first."""
+    rows = db.session.execute(_base(partnership_id).where(Comment.status == CommentStatus.PENDING.value)
+                              .order_by(Comment.flagged.desc(), Comment.created_at, Comment.id)).all()
+    return _items(rows)
+
+
+def reported(partnership_id):
+    """Published comments with a report no moderator has acted on, oldest report first."""
+    open_reports = select(Report.comment_id).where(Report.resolved_at.is_(None))
+    rows = db.session.execute(_base(partnership_id).where(Comment.status == CommentStatus.PUBLISHED.value,
+                                                          Comment.id.in_(open_reports))
+                              .order_by(Comment.id)).all()
+    items = _items(rows)
+    reports = reports_for([item.comment.id for item in items], unresolved=True)
+    for item in items:
+        item.reports = reports.get(item.comment.id, [])
+    return items
+
+
+def hidden(partnership_id, limit=50):
+    rows = db.session.execute(_base(partnership_id).where(Comment.status == CommentStatus.HIDDEN.value)
+                              .order_by(Comment.id.desc()).limit(limit)).all()
+    return _items(rows)
+
+
+def reports_for(comment_ids, unresolved=False):
+    query = select(Report).where(Report.comment_id.in_(comment_ids)).order_by(Report.id)
+    if unresolved:
+        query = query.where(Report.resolved_at.is_(None))
+    grouped = {}
+    for item in db.session.execute(query).scalars():
+        grouped.setdefault(item.comment_id, []).append(item)
+    return grouped
+
+
+def item(comment):
+    row = db.session.execute(_base(comment.consultation.version.draft.partnership_id)
+                             .where(Comment.id == comment.id)).one()
+    result = _items([row])[0]
+    result.signals = signals_in(comment.body)
+    result.reports = reports_for([comment.id]).get(comment.id, [])
+    return result
+
+
+def acts_for(comment_id):
+    return db.session.execute(select(ModerationAct).where(ModerationAct.comment_id == comment_id)
+                              .order_by(ModerationAct.id)).scalars().all()
+
+
+def concern_for(comment_id):
+    return db.session.execute(select(SafeguardingConcern).where(SafeguardingConcern.comment_id == comment_id)
+                              .order_by(SafeguardingConcern.id.desc()).limit(1)).scalar_one_or_none()

@@ -1,0 +1,283 @@
+"""Moderation: the queue, each comment's decisions, reports, invite codes, safeguarding concerns, "I'm worried".
+
+Thin views in a fixed order: load and authorise (404/403), validate the form, call one service, then 303.
+"""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.accounts.models import Role
+from app.consultations import queries as consultation_queries
+from app.consultations.models import Comment, CommentStatus
+from app.errors import DomainError
+from app.extensions import db
+from app.forms import add_domain_error
+from app.moderation import queries, services
+from app.moderation.forms import (
+    CloseConcernForm,
+    ConfirmForm,
+    InviteCodeForm,
+    NoteForm,
+    ReasonForm,
+    ReportForm,
+    WorriedForm,
+)
+from app.moderation.models import SafeguardingConcern
+from app.security import roles_required
+from app.timeutil import utcnow
+
+bp = Blueprint("moderation", __name__)
+
+MODERATORS = (Role.FACILITATOR, Role.DSL)
+READERS = (*MODERATORS, Role.SCRUTINEER)  # the scrutineer reads every moderation act, and decides none
+
+
+@bp.app_context_processor
+def _moderation_globals():
+    def moderation_status():
+        """For the header: items waiting for moderators, open concerns for the DSL (None for others)."""
+        if not getattr(current_user, "is_authenticated", False):
+            return None
+        status = {}
+        try:
+            if current_user.has_role(*MODERATORS):
+                status["waiting"] = services.waiting_count(current_user.partnership_id)
+            if current_user.has_role(Role.DSL):
+                status["concerns"] = services.open_concern_count(current_user.partnership_id)
+        except SQLAlchemyError:  # an error page must still render when the database is the problem
+            db.session.rollback()
+            return None
+        return status or None
+
+    def moderation_notices():
+        if not getattr(current_user, "is_authenticated", False):
+            return []
+        return services.notices_for(current_user)
+
+    return {"moderation_status": moderation_status, "moderation_notices": moderation_notices}
+
+
+def _can_moderate():
+    return current_user.has_role(*MODERATORS)
+
+
+def _see_other(endpoint, **values):
+    return redirect(url_for(endpoint, **values), 303)
+
+
+def _moderated_comment(comment_id):
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.consultation.version.draft.partnership_id != current_user.partnership_id:
+        abort(404)
+    if comment.status == CommentStatus.CONCERN.value and not current_user.has_role(Role.DSL, Role.SCRUTINEER):
+        abort(404)  # under a concern: the DSL's (and scrutineers', elsewhere) alone
+    return comment
+
+
+# --- the queue and one comment ---------------------------------------------------------------------
+
+@bp.route("/moderation")
+@roles_required(*READERS)
+def queue():
+    partnership_id = current_user.partnership_id
+    return render_template("moderation/queue.html", can_moderate=_can_moderate(), pending=queries.pending(partnership_id),
+                           reported=queries.reported(partnership_id), hidden=queries.hidden(partnership_id))
+
+
+def _comment_page(comment, **forms):
+    context = {"approve_form": ConfirmForm(), "reject_form": ReasonForm(formdata=None),
+               "hide_form": ReasonForm(formdata=None), "restore_form": NoteForm(formdata=None),
+               "concern_form": NoteForm(formdata=None), **forms}
+    failed = next((form for form in forms.values() if form.errors), None)
+    return render_template("moderation/comment.html", item=queries.item(comment), can_moderate=_can_moderate(),
+                           acts=queries.acts_for(comment.id), form=failed, **context)
+
+
+@bp.route("/moderation/comments/<int:comment_id>")
+@roles_required(*READERS)
+def comment(comment_id):
+    return _comment_page(_moderated_comment(comment_id))
+
+
+def _decide(comment_id, form_class, form_name, service, message, *args):
+    comment = _moderated_comment(comment_id)
+    if request.method == "GET":
+        return _see_other(".comment", comment_id=comment.id)
+    form = form_class()
+    if form.validate_on_submit():
+        try:
+            service(current_user, comment, *[getattr(form, name).data or "" for name in args])
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash(message, "success")
+            return _see_other(".queue" if form_name in ("approve_form", "reject_form") else ".comment",
+                              comment_id=comment.id)
+    return _comment_page(comment, **{form_name: form}), 200
+
+
+@bp.route("/moderation/comments/<int:comment_id>/approve", methods=["GET", "POST"])
+@roles_required(*MODERATORS)
+def approve(comment_id):
+    return _decide(comment_id, ConfirmForm, "approve_form", services.approve, "The comment has been published")
+
+
+@bp.route("/moderation/comments/<int:comment_id>/reject", methods=["GET", "POST"])
+@roles_required(*MODERATORS)
+def reject(comment_id):
+    return _decide(comment_id, ReasonForm, "reject_form", services.reject,
+                   "The comment has been rejected. Its author will be told why.", "reason_code", "reason")
+
+
+@bp.route("/moderation/comments/<int:comment_id>/hide", methods=["GET", "POST"])
+@roles_required(*MODERATORS)
+def hide(comment_id):
+    return _decide(comment_id, ReasonForm, "hide_form", services.hide,
+                   "The comment has been hidden. Its author will be told why.", "reason_code", "reason")
+
+
+@bp.route("/moderation/comments/<int:comment_id>/restore", methods=["GET", "POST"])
+@roles_required(*MODERATORS)
+def restore(comment_id):
+    return _decide(comment_id, NoteForm, "restore_form", services.restore, "The comment has been restored", "reason")
+
+
+@bp.route("/moderation/comments/<int:comment_id>/concern", methods=["GET", "POST"])
+@roles_required(*MODERATORS)
+def concern(comment_id):
+    return _decide(comment_id, NoteForm, "concern_form", services.raise_concern,
+                   "A safeguarding concern has been raised. The comment is hidden and the designated safeguarding "
+                   "lead has been alerted.", "reason")
+
+
+# --- reporting a comment ---------------------------------------------------------------------------
+
+@bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
+@login_required
+def report(comment_id):
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    consultation = comment.consultation
+    if consultation.version.draft.partnership_id != current_user.partnership_id:
+        abort(404)
+    access = consultation_queries.access_for(current_user, consultation)
+    if not access.can_read or not consultation_queries.can_see(comment, access):
+        abort(404)
+    form = ReportForm()
+    if form.validate_on_submit():
+        try:
+            services.report(current_user, comment, form.reason.data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash("Thank you. A moderator will look at this comment.", "success")
+            return _see_other("consultations.replies", comment_id=comment.thread_id or comment.id,
+                              _anchor=f"comment-{comment.id}")
+    return render_template("moderation/report.html", form=form, consultation=consultation,
+                           comment=consultation_queries.comment_view(comment, access), access=access)
+
+
+# --- invite codes ----------------------------------------------------------------------------------
+
+@bp.route("/moderation/invite-codes", methods=["GET", "POST"])
+@roles_required(Role.FACILITATOR, Role.YOUTH_WORKER)
+def invite_codes():
+    groups = services.groups_for(current_user)
+    form = InviteCodeForm()
+    form.organisation.choices = [(g.id, g.name) for g in groups]
+    new_code = None
+    if form.validate_on_submit():
+        organisation = next((g for g in groups if g.id == form.organisation.data), None)
+        try:
+            invite, new_code = services.issue_invite_code(
+                current_user, organisation, max_uses=form.max_uses.data, expires_at=services.expiry(form.days.data))
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            # Shown this once (the page is not cached: signed-in pages send Cache-Control: no-store).
+            return render_template("moderation/invite_code_created.html", invite=invite, code=new_code)
+    return render_template("moderation/invite_codes.html", form=form, groups=groups,
+                           codes=services.codes_for(current_user), now=utcnow())
+
+
+# --- safeguarding concerns -------------------------------------------------------------------------
+
+def _concern(concern_id):
+    concern = db.session.get(SafeguardingConcern, concern_id)
+    if concern is None or concern.partnership_id != current_user.partnership_id:
+        abort(404)
+    return concern
+
+
+@bp.route("/concerns")
+@roles_required(Role.DSL, Role.SCRUTINEER)
+def concerns():
+    return render_template("moderation/concerns.html", concerns=services.concerns_for(current_user))
+
+
+@bp.route("/concerns/<int:concern_id>", methods=["GET", "POST"])
+@roles_required(Role.DSL, Role.SCRUTINEER)
+def concern_record(concern_id):
+    concern = _concern(concern_id)
+    form = CloseConcernForm()
+    if request.method == "POST":
+        if not current_user.has_role(Role.DSL):
+            abort(403)
+        if form.validate_on_submit():
+            try:
+                services.close_concern(current_user, concern, form.action_taken.data)
+            except DomainError as error:
+                add_domain_error(form, error)
+            else:
+                flash("The concern has been closed and what was done is recorded", "success")
+                return _see_other(".concern_record", concern_id=concern.id)
+    acts = queries.acts_for(concern.comment_id) if concern.comment_id else []
+    return render_template("moderation/concern.html", concern=concern, close_form=form, redact_form=ConfirmForm(),
+                           acts=acts, form=form if form.errors else None)
+
+
+@bp.route("/concerns/<int:concern_id>/redact", methods=["GET", "POST"])
+@roles_required(Role.DSL)
+def redact(concern_id):
+    concern = _concern(concern_id)
+    if request.method == "POST" and ConfirmForm().validate_on_submit():
+        try:
+            services.redact(current_user, concern)
+        except DomainError as error:
+            flash(error.message, "info")
+        else:
+            flash("The comment's text has been removed from the consultation record and kept in this record",
+                  "success")
+    return _see_other(".concern_record", concern_id=concern.id)
+
+
+# --- a young person's own worry --------------------------------------------------------------------
+
+@bp.route("/worried", methods=["GET", "POST"])
+@roles_required(Role.YOUNG_PERSON)
+def worried():
+    comment = None
+    comment_id = request.values.get("comment", type=int)
+    if comment_id:
+        comment = db.session.get(Comment, comment_id)
+        if comment is None or comment.author_id != current_user.id:
+            abort(404)
+    form = WorriedForm()
+    if form.validate_on_submit():
+        try:
+            if comment is not None:
+                services.raise_concern(current_user, comment, form.message.data or "")
+            else:
+                services.raise_own_worry(current_user, form.message.data or "")
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            return _see_other(".worried_sent")
+    return render_template("moderation/worried.html", form=form, comment=comment)
+
+
+@bp.route("/worried/sent")
+@roles_required(Role.YOUNG_PERSON)
+def worried_sent():
+    return render_template("moderation/worried_sent.html")

@@ -1,0 +1,34 @@
+"""Published arrangements: public pages, no sign-in."""
+from flask import Blueprint, abort, render_template
+
+from app.public import services
+from app.responses import services as responses
+
+bp = Blueprint("public", __name__)
+
+
+@bp.route("/arrangements")
+def index():
+    return render_template("public/index.html", publications=services.latest_publications())
+
+
+def _render(publication):
+    if publication is None:
+        abort(404)
+    consultation, items, counts = services.you_said_we_did(publication)
+    return render_template("public/arrangement.html", publication=publication, version=publication.version,
+                           draft=publication.version.draft, signatures=services.signatures(publication),
+                           consultation=consultation, items=items, counts=counts,
+                           titles=responses.section_titles(consultation),
+                           versions=services.publications_of(publication.slug),
+                           latest=services.publication(publication.slug))
+
+
+@bp.route("/arrangements/<slug>")
+def arrangement(slug):
+    return _render(services.publication(slug))
+
+
+@bp.route("/arrangements/<slug>/v/<int:number>")
+def version(slug, number):
+    return _render(services.publication(slug, number))

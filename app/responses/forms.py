@@ -1,0 +1,23 @@
+"""Forms for themes and responses: shape only (app.responses.services holds the rules)."""
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Optional
+
+from app.responses.models import Outcome
+
+
+class ThemeForm(FlaskForm):
+    name = StringField("New theme", validators=[InputRequired("Enter a name for the theme")])
+
+
+class TagForm(FlaskForm):
+    theme = SelectField("Theme", coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+                        validators=[Optional()])
+    new_theme = StringField("Or a new theme", validators=[Optional()])
+
+
+class ResponseForm(FlaskForm):
+    outcome = RadioField("What did the partnership do?", choices=[(o.value, o.label) for o in Outcome],
+                         validators=[InputRequired("Choose what the partnership did")])
+    reason = TextAreaField("Why", validators=[InputRequired("Enter the reason")])
+    changed_section = SelectField("Section of the next version that changed (optional)", validators=[Optional()])

@@ -1,0 +1,221 @@
+"""Analysing and answering a closed consultation: themes, responses, the report, young people's influence."""
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from app.accounts.models import Role
+from app.consultations import queries
+from app.consultations.models import Comment, Consultation
+from app.consultations.services import partnership_id_of
+from app.drafts.compare import compare_versions
+from app.errors import DomainError
+from app.extensions import db
+from app.forms import add_domain_error
+from app.partnerships.models import Organisation, OrganisationKind
+from app.responses import services
+from app.responses.forms import ResponseForm, TagForm, ThemeForm
+from app.responses.models import Outcome, Theme
+from app.security import roles_required
+
+bp = Blueprint("responses", __name__)
+
+from app.responses import models  # noqa: F401  (registers the tables)
+
+
+@bp.app_template_global("unanswered_comments")
+def _unanswered_comments(consultation):
+    """For the consultation page: how many published comments still have no answer."""
+    return services.unanswered_count(consultation)
+
+
+# --- loading and authorising --------------------------------------------------------------------
+
+def _load(consultation_id, *, readers_only=True):
+    """The consultation, for people of its partnership who read everything (or, if not readers_only, who may
+    read the consultation at all); 404 or 403 otherwise."""
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or partnership_id_of(consultation) != current_user.partnership_id:
+        abort(404)
+    access = queries.access_for(current_user, consultation)
+    if not access.can_read or (readers_only and not current_user.has_role(*queries.READ_ALL_ROLES)):
+        abort(403)
+    return consultation
+
+
+def _load_comment(comment_id):
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.depth != 0 or comment.status != "published":
+        abort(404)
+    return comment, _load(comment.consultation_id)
+
+
+def _load_theme(theme_id):
+    theme = db.session.get(Theme, theme_id)
+    if theme is None:
+        abort(404)
+    return theme, _load(theme.consultation_id)
+
+
+def _see_other(url):
+    return redirect(url, 303)
+
+
+def _section_choices(consultation):
+    return [("", "No section changed")] + [(s.key, s.title) for s in services.later_sections(consultation)]
+
+
+def _response_form(consultation, response=None):
+    form = ResponseForm(obj=None)
+    form.changed_section.choices = _section_choices(consultation)
+    if response is not None and not form.is_submitted():
+        form.outcome.data, form.reason.data = response.outcome, response.reason
+        form.changed_section.data = response.changed_section_key or ""
+    return form
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+@bp.route("/consultations/<int:consultation_id>/responses")
+@roles_required(*queries.READ_ALL_ROLES)
+def index(consultation_id):
+    consultation = _load(consultation_id)
+    items = services.answered_comments(consultation)
+    total, unanswered = len(items), sum(1 for item in items if not item.answered)
+    return render_template("responses/index.html", consultation=consultation, items=items, total=total,
+                           unanswered=unanswered, themes=services.themes_of(consultation),
+                           titles=services.section_titles(consultation))
+
+
+@bp.route("/consultations/<int:consultation_id>/themes", methods=["GET", "POST"])
+@roles_required(*queries.READ_ALL_ROLES)
+def themes(consultation_id):
+    consultation = _load(consultation_id)
+    form = ThemeForm() if current_user.has_role(Role.FACILITATOR) else None
+    if form is None and ThemeForm().is_submitted():
+        abort(403)
+    if form is not None and form.validate_on_submit():
+        try:
+            theme = services.create_theme(current_user, consultation, form.name.data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash(f"Theme “{theme.name}” added", "success")
+            return _see_other(url_for(".themes", consultation_id=consultation.id))
+    items = services.answered_comments(consultation)
+    counts = {}
+    for item in items:
+        for theme in item.themes:
+            counts[theme.id] = counts.get(theme.id, 0) + 1
+    return render_template("responses/themes.html", consultation=consultation, themes=services.themes_of(consultation),
+                           counts=counts, form=form if form is not None and form.errors else None, theme_form=form)
+
+
+@bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
+@roles_required(*queries.READ_ALL_ROLES)
+def theme(theme_id):
+    theme, consultation = _load_theme(theme_id)
+    response = next((r for r in services.responses_of(consultation) if r.theme_id == theme.id), None)
+    form = _response_form(consultation, response) if current_user.has_role(Role.FACILITATOR) else None
+    if form is None and ResponseForm().is_submitted():
+        abort(403)
+    if form is not None and form.validate_on_submit():
+        try:
+            services.respond(current_user, consultation, theme=theme, outcome=form.outcome.data,
+                             reason=form.reason.data, changed_section_key=form.changed_section.data or None)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash(f"Your answer to the theme “{theme.name}” has been saved", "success")
+            return _see_other(url_for(".theme", theme_id=theme.id))
+    ids = set(services.theme_comment_ids(theme))
+    items = [item for item in services.answered_comments(consultation) if item.comment.id in ids]
+    sections = list(consultation.version.sections)
+    section_ids = sorted({item.comment.section_id for item in items if item.comment.section_id})
+    return render_template("responses/theme.html", consultation=consultation, theme=theme, items=items,
+                           response=response, response_form=form, form=form if form and form.errors else None,
+                           sections=[s for s in sections if s.id in section_ids],
+                           tallies=queries.tallies(consultation, section_ids),
+                           titles=services.section_titles(consultation))
+
+
+@bp.route("/responses/comments/<int:comment_id>", methods=["GET", "POST"])
+@roles_required(Role.FACILITATOR)
+def comment(comment_id):
+    comment, consultation = _load_comment(comment_id)
+    item = next(i for i in services.answered_comments(consultation, where=(Comment.id == comment.id,)))
+    own = item.response if item.response is not None and item.response.comment_id == comment.id else None
+    form = _response_form(consultation, own)
+    if form.validate_on_submit():
+        try:
+            services.respond(current_user, consultation, comment=comment, outcome=form.outcome.data,
+                             reason=form.reason.data, changed_section_key=form.changed_section.data or None)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash("Your answer has been saved", "success")
+            return _see_other(url_for(".index", consultation_id=consultation.id, _anchor=f"comment-{comment.id}"))
+    tag_form = TagForm(formdata=None)
+    tag_form.theme.choices = [("", "Choose a theme")] + [(t.id, t.name) for t in services.themes_of(consultation)]
+    return render_template("responses/comment.html", consultation=consultation, item=item, own=own,
+                           response_form=form, tag_form=tag_form, form=form if form.errors else None,
+                           titles=services.section_titles(consultation))
+
+
+@bp.route("/responses/comments/<int:comment_id>/tag", methods=["POST"])
+@roles_required(Role.FACILITATOR)
+def tag(comment_id):
+    comment, consultation = _load_comment(comment_id)
+    form = TagForm()
+    form.theme.choices = [("", "Choose a theme")] + [(t.id, t.name) for t in services.themes_of(consultation)]
+    if form.validate_on_submit():
+        theme = db.session.get(Theme, form.theme.data) if form.theme.data else None
+        try:
+            theme = services.tag_comment(current_user, comment, theme=theme, new_theme=form.new_theme.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"Tagged with “{theme.name}”", "success")
+    return _see_other(url_for(".comment", comment_id=comment.id))
+
+
+@bp.route("/consultations/<int:consultation_id>/report")
+@login_required
+def report(consultation_id):
+    consultation = _load(consultation_id, readers_only=False)
+    final = _latest_published(consultation)
+    comparison = compare_versions(consultation.version, final) if final and final.id != consultation.version_id \
+        else None
+    section_list = list(consultation.version.sections)
+    items = services.answered_comments(consultation, public=not current_user.has_role(*queries.SEES_ALL_ROLES))
+    return render_template("responses/report.html", consultation=consultation, final=final, comparison=comparison,
+                           participation=services.participation(consultation), sections=section_list,
+                           tallies=queries.tallies(consultation, [s.id for s in section_list]),
+                           themes=services.themes_of(consultation), items=items,
+                           outcome_counts=_outcome_counts(items), titles=services.section_titles(consultation))
+
+
+def _latest_published(consultation):
+    versions = [v for v in consultation.version.draft.versions if v.is_published]
+    return versions[-1] if versions else None
+
+
+def _outcome_counts(items):
+    counts = {outcome.value: 0 for outcome in Outcome}
+    for item in items:
+        if item.response:
+            counts[item.response.outcome] += 1
+    return counts
+
+
+@bp.route("/groups/<int:organisation_id>/influence")
+@login_required
+def influence(organisation_id):
+    """A young people's group's page: what it said and what the partnership did, in plain words."""
+    group = db.session.get(Organisation, organisation_id)
+    if group is None or group.kind != OrganisationKind.YOUNG_PEOPLES_GROUP.value \
+            or group.partnership_id != current_user.partnership_id:
+        abort(404)
+    member = current_user.organisation_id == group.id and current_user.has_role(Role.YOUNG_PERSON)
+    if not (member or current_user.has_role(Role.FACILITATOR, Role.SCRUTINEER)):
+        abort(403)
+    return render_template("responses/influence.html", group=group, consultations=services.group_influence(group),
+                           titles=services.section_titles)

@@ -1,0 +1,314 @@
+"""The rules for themes and responses ("You said, we did"). One function = one transaction.
+
+Which comments need an answer: every published top-level comment of a consultation.
+A comment is answered by a response to it, or to a theme it is tagged with.
+"""
+from dataclasses import dataclass, field
+
+from sqlalchemy import exists, func, select
+
+from app.accounts.models import Audience, Person, Role
+from app.consultations.models import (
+    Comment,
+    CommentStatus,
+    Consultation,
+    ConsultationState,
+)
+from app.consultations.services import clean_text, partnership_id_of
+from app.database import transaction
+from app.drafts.models import DraftVersion, Section
+from app.errors import DomainError, NotAllowed, NotFound
+from app.extensions import db
+from app.mail import services as mail
+from app.partnerships.models import Organisation
+from app.responses.models import CommentTheme, Outcome, Response, Theme
+from app.timeutil import utcnow
+from app.trail import services as trail
+
+MAX_THEME = 120
+MAX_REASON = 5000
+
+
+def _require_facilitator(by, consultation):
+    if by is None or not by.has_role(Role.FACILITATOR):
+        raise NotAllowed("Only facilitators can analyse and answer comments")
+    if partnership_id_of(consultation) != by.partnership_id:
+        raise NotFound("No such consultation")
+
+
+def _require_closed(consultation):
+    if consultation.state != ConsultationState.CLOSED.value:
+        raise DomainError("Answer comments once the consultation has closed")
+
+
+def _answerable(comment, consultation):
+    if comment.consultation_id != consultation.id or comment.depth != 0 \
+            or comment.status != CommentStatus.PUBLISHED.value:
+        raise DomainError("Only published comments (not replies) are answered")
+
+
+# --- themes -------------------------------------------------------------------------------------
+
+def _theme_name(name):
+    name = clean_text(name)
+    if not name:
+        raise DomainError("Enter a name for the theme", field="name")
+    if len(name) > MAX_THEME:
+        raise DomainError(f"The theme's name must be {MAX_THEME} characters or fewer", field="name")
+    return name
+
+
+def _find_theme(consultation_id, name):
+    return db.session.execute(select(Theme).where(Theme.consultation_id == consultation_id,
+                                                  Theme.name == name)).scalar_one_or_none()
+
+
+def create_theme(by, consultation, name):
+    """A theme for this consultation (or the one that already has this name)."""
+    _require_facilitator(by, consultation)
+    name = _theme_name(name)
+    with transaction() as session:
+        theme = _find_theme(consultation.id, name)
+        if theme is not None:
+            return theme
+        theme = Theme(consultation_id=consultation.id, name=name, created_by_id=by.id)
+        session.add(theme)
+        session.flush()
+        trail.append("theme.created", f"theme:{theme.id}",
+                     {"consultation": consultation.id, "name_sha256": trail.text_hash(name)}, actor=by.id)
+    return theme
+
+
+def tag_comment(by, comment, *, theme=None, new_theme=None):
+    """Tag a comment with a theme: an existing one, or one created as the facilitator goes."""
+    consultation = comment.consultation
+    _require_facilitator(by, consultation)
+    _answerable(comment, consultation)
+    if theme is None and not clean_text(new_theme):
+        raise DomainError("Choose a theme or enter a new one", field="theme")
+    if theme is not None and theme.consultation_id != consultation.id:
+        raise NotFound("No such theme")
+    with transaction() as session:
+        if theme is None:
+            theme = create_theme(by, consultation, new_theme)
+        theme_id, comment_id = theme.id, comment.id
+        if session.get(CommentTheme, (comment_id, theme_id)) is None:
+            session.add(CommentTheme(comment_id=comment_id, theme_id=theme_id, tagged_by_id=by.id))
+            session.flush()
+            trail.append("comment.tagged", f"comment:{comment_id}", {"theme": theme_id}, actor=by.id)
+    return theme
+
+
+def untag_comment(by, comment, theme):
+    _require_facilitator(by, comment.consultation)
+    with transaction() as session:
+        tag = session.get(CommentTheme, (comment.id, theme.id))
+        if tag is None:
+            return
+        session.delete(tag)
+        trail.append("comment.untagged", f"comment:{comment.id}", {"theme": theme.id}, actor=by.id)
+
+
+# --- responses ----------------------------------------------------------------------------------
+
+def later_sections(consultation):
+    """Sections a response may point at: those of the newest version after the consulted one (or it)."""
+    consulted = consultation.version
+    newest = db.session.execute(select(DraftVersion).where(DraftVersion.draft_id == consulted.draft_id)
+                                .order_by(DraftVersion.number.desc()).limit(1)).scalar_one()
+    return list(newest.sections)
+
+
+def respond(by, consultation, *, outcome, reason, comment=None, theme=None, changed_section_key=None):
+    """Answer one comment or a whole theme; answering again revises the answer (both are logged)."""
+    _require_facilitator(by, consultation)
+    _require_closed(consultation)
+    if (comment is None) == (theme is None):
+        raise DomainError("Answer either a comment or a theme")
+    if comment is not None:
+        _answerable(comment, consultation)
+    elif theme.consultation_id != consultation.id:
+        raise NotFound("No such theme")
+    try:
+        outcome = Outcome(outcome).value
+    except ValueError:
+        raise DomainError("Choose what the partnership did", field="outcome") from None
+    reason = clean_text(reason)
+    if not reason:
+        raise DomainError("Enter the reason, in words the person who commented will understand", field="reason")
+    if len(reason) > MAX_REASON:
+        raise DomainError(f"The reason must be {MAX_REASON:,} characters or fewer", field="reason")
+    if changed_section_key and changed_section_key not in {s.key for s in later_sections(consultation)}:
+        raise DomainError("Choose a section of the next version", field="changed_section")
+    subject = f"comment:{comment.id}" if comment is not None else f"theme:{theme.id}"
+    with transaction() as session:
+        column = Response.comment_id if comment is not None else Response.theme_id
+        target_id = comment.id if comment is not None else theme.id
+        response = session.execute(select(Response).where(column == target_id)).scalar_one_or_none()
+        action = "response.revised" if response is not None else "response.given"
+        if response is None:
+            response = Response(consultation_id=consultation.id, comment_id=comment.id if comment else None,
+                                theme_id=theme.id if theme else None)
+            session.add(response)
+        response.outcome, response.reason = outcome, reason
+        response.changed_section_key = changed_section_key or None
+        response.by_id, response.updated_at = by.id, utcnow()
+        session.flush()
+        trail.append(action, subject, {"consultation": consultation.id, "response": response.id,
+                                       "outcome": outcome, "reason_sha256": trail.text_hash(reason),
+                                       "changed_section": changed_section_key or None}, actor=by.id)
+        _notify_authors(consultation, response, comment, theme)
+    return response
+
+
+def _notify_authors(consultation, response, comment, theme):
+    """Email the people whose comments were answered (once per answer). Young people have no email:
+    they see the answer on their group's influence page."""
+    if comment is not None:
+        comment_ids = [comment.id]
+    else:
+        comment_ids = list(db.session.execute(select(CommentTheme.comment_id)
+                                              .where(CommentTheme.theme_id == theme.id)).scalars())
+    people = db.session.execute(
+        select(Person).join(Comment, Comment.author_id == Person.id)
+        .where(Comment.id.in_(comment_ids), Comment.status == CommentStatus.PUBLISHED.value,
+               Person.email.is_not(None)).distinct()).scalars().all()
+    for person in people:
+        mail.queue(person.email, f"Your comment has been answered: {consultation.title}", "response_given",
+                   person=person, consultation=consultation, outcome=Outcome(response.outcome).label,
+                   reason=response.reason, path=f"/consultations/{consultation.id}/report")
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+def _needs_answer(consultation_id):
+    return (Comment.consultation_id == consultation_id, Comment.depth == 0,
+            Comment.status == CommentStatus.PUBLISHED.value)
+
+
+def _answered():
+    direct = exists().where(Response.comment_id == Comment.id)
+    by_theme = exists().where(CommentTheme.comment_id == Comment.id, Response.theme_id == CommentTheme.theme_id)
+    return direct | by_theme
+
+
+def unanswered_count(consultation):
+    return db.session.execute(select(func.count()).select_from(Comment)
+                              .where(*_needs_answer(consultation.id), ~_answered())).scalar_one()
+
+
+def answer_counts(consultation):
+    """(comments needing an answer, of which still unanswered)."""
+    total = db.session.execute(select(func.count()).select_from(Comment)
+                               .where(*_needs_answer(consultation.id))).scalar_one()
+    return total, unanswered_count(consultation)
+
+
+@dataclass
+class AnsweredComment:
+    """A comment with its themes and the answer that applies to it (its own, or its theme's)."""
+
+    comment: Comment
+    attribution: str
+    themes: list = field(default_factory=list)
+    response: Response | None = None
+
+    @property
+    def answered(self):
+        return self.response is not None
+
+
+def attribution(person, organisation, audience, *, public=False):
+    """How a comment's author is shown: young people only as a member of their group."""
+    if audience == Audience.YOUNG_PEOPLE.value:
+        return f"A member of {organisation.name}" if organisation else "A young person"
+    if public:
+        return {"practitioners": "A practitioner",
+                "voluntary_and_community": "A voluntary or community organisation"}.get(audience, "A participant")
+    return f"{person.display_name}" + (f", {organisation.name}" if organisation else "")
+
+
+def answered_comments(consultation, *, public=False, where=()):
+    """Every comment needing an answer, oldest first, with its themes and answer (four queries)."""
+    rows = db.session.execute(
+        select(Comment, Person, Organisation).join(Person, Comment.author_id == Person.id)
+        .outerjoin(Organisation, Person.organisation_id == Organisation.id)
+        .where(*_needs_answer(consultation.id), *where).order_by(Comment.id)).all()
+    items = [AnsweredComment(comment=c, attribution=attribution(p, o, c.author_audience, public=public))
+             for c, p, o in rows]
+    by_id = {item.comment.id: item for item in items}
+    themes = {t.id: t for t in themes_of(consultation)}
+    for comment_id, theme_id in db.session.execute(
+            select(CommentTheme.comment_id, CommentTheme.theme_id).where(CommentTheme.comment_id.in_(by_id))):
+        by_id[comment_id].themes.append(themes[theme_id])
+    responses = responses_of(consultation)
+    by_comment = {r.comment_id: r for r in responses if r.comment_id}
+    by_theme = {r.theme_id: r for r in responses if r.theme_id}
+    for item in items:
+        item.response = by_comment.get(item.comment.id) or next(
+            (by_theme[t.id] for t in item.themes if t.id in by_theme), None)
+    return items
+
+
+def themes_of(consultation):
+    return db.session.execute(select(Theme).where(Theme.consultation_id == consultation.id)
+                              .order_by(Theme.name)).scalars().all()
+
+
+def responses_of(consultation):
+    return db.session.execute(select(Response).where(Response.consultation_id == consultation.id)
+                              .order_by(Response.id)).scalars().all()
+
+
+def theme_comment_ids(theme):
+    return list(db.session.execute(select(CommentTheme.comment_id).where(CommentTheme.theme_id == theme.id)).scalars())
+
+
+def section_titles(consultation):
+    """{section key: title} across the consulted and later versions (the newest title wins)."""
+    rows = db.session.execute(select(Section.key, Section.title).join(DraftVersion)
+                              .where(DraftVersion.draft_id == consultation.version.draft_id)
+                              .order_by(DraftVersion.number)).all()
+    return dict(rows)
+
+
+def participation(consultation):
+    """People who took part (commented or voted), counted by audience: numbers only, never names."""
+    from app.consultations.models import Vote
+
+    counts = {}
+    for audience, person_id in db.session.execute(
+            select(Comment.author_audience, Comment.author_id).where(Comment.consultation_id == consultation.id)
+            .union(select(Vote.audience, Vote.person_id).where(Vote.consultation_id == consultation.id))).all():
+        counts.setdefault(audience, set()).add(person_id)
+    comments = dict(db.session.execute(
+        select(Comment.author_audience, func.count()).where(Comment.consultation_id == consultation.id,
+                                                            Comment.status == CommentStatus.PUBLISHED.value)
+        .group_by(Comment.author_audience)).all())
+    return [{"audience": audience, "people": len(counts.get(audience, ())), "comments": comments.get(audience, 0)}
+            for audience in [a.value for a in Audience] if audience in counts or audience in comments]
+
+
+def group_influence(organisation):
+    """What a young people's group said (its members' published comments) and what was done about each."""
+    consultations = db.session.execute(
+        select(Consultation).where(Consultation.id.in_(
+            select(Comment.consultation_id).join(Person, Comment.author_id == Person.id)
+            .where(Person.organisation_id == organisation.id,
+                   Comment.author_audience == Audience.YOUNG_PEOPLE.value,
+                   Comment.status == CommentStatus.PUBLISHED.value, Comment.depth == 0)))
+        .order_by(Consultation.closes_at.desc())).scalars().all()
+    in_group = Comment.author_id.in_(select(Person.id).where(Person.organisation_id == organisation.id))
+    result = []
+    for consultation in consultations:
+        items = answered_comments(consultation, public=True,
+                                  where=(in_group, Comment.author_audience == Audience.YOUNG_PEOPLE.value))
+        result.append((consultation, items))
+    return result
+
+
+def get_theme(theme_id):
+    theme = db.session.get(Theme, theme_id)
+    if theme is None:
+        raise NotFound("No such theme")
+    return theme

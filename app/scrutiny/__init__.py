@@ -1,0 +1,1 @@
+"""Independent scrutiny: the trail, its verification, findings, exports and the yearly report."""

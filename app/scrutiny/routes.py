@@ -1,0 +1,259 @@
+"""The independent scrutineer's workspace, findings, exports, the verifier and the yearly report.
+
+Every page is a full page; the timeline's filters are a GET form that works without JavaScript.
+"""
+from datetime import date
+
+from flask import (Blueprint, Response, abort, flash, make_response, redirect, render_template, request,
+                   send_file, stream_with_context, url_for)
+from flask_login import current_user
+from jinja2_fragments.flask import render_block
+from sqlalchemy import select
+
+from app.accounts.models import Role
+from app.consultations.models import Consultation, Vote
+from app.errors import DomainError
+from app.extensions import db, htmx
+from app.forms import add_domain_error
+from app.scrutiny import exports, queries, report, services
+from app.scrutiny.forms import AnswerForm, FindingForm, TimelineFilterForm, VisibilityForm
+from app.scrutiny.models import Finding
+from app.security import roles_required
+from app.timeutil import utcnow
+from app.trail import services as trail
+from config import BASE_DIR
+
+bp = Blueprint("scrutiny", __name__)
+
+scrutineers_only = roles_required(Role.SCRUTINEER)
+facilitators_and_scrutineers = roles_required(Role.FACILITATOR, Role.SCRUTINEER)
+VERIFIER = BASE_DIR / "app" / "trail" / "verify_log.py"
+PAGE = "scrutiny/consultation.html"
+TIMELINE = "timeline-results"  # the id of the page's timeline_results block
+
+
+@bp.app_template_global("released_findings_for")
+def _released_findings_for(consultation):
+    """For the published arrangement page: the findings the scrutineer has released, with their answers."""
+    return services.released_findings(consultation)
+
+
+def _load(consultation_id):
+    """A consultation of the signed-in person's partnership, or 404."""
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or queries.partnership_of(consultation) != current_user.partnership_id:
+        abort(404)
+    return consultation
+
+
+def _load_finding(finding_id):
+    """A finding the signed-in person may see, or 404 (they are not told it exists)."""
+    finding = db.session.get(Finding, finding_id)
+    if finding is None or not services.visible_to(current_user, finding) \
+            or queries.partnership_of(finding.consultation) != current_user.partnership_id:
+        abort(404)
+    return finding
+
+
+def _chain_status():
+    try:
+        count, head = trail.verify_database()
+    except trail.ChainError as error:
+        return {"ok": False, "seq": error.seq, "reason": error.reason, "count": None, "head": None}
+    return {"ok": True, "count": count, "head": head}
+
+
+@bp.route("/scrutiny")
+@scrutineers_only
+def index():
+    consultations = queries.consultations_of(current_user.partnership_id)
+    return render_template("scrutiny/index.html", consultations=consultations, chain=_chain_status())
+
+
+def _timeline_filters(consultation):
+    form = TimelineFilterForm(request.args)
+    form.kind.choices = [("", "All")] + [(kind, kind) for kind in queries.action_kinds(consultation.id)]
+    form.organisation.choices = [("", "All")] + [(str(o.id), o.name)
+                                                 for o in queries.organisations_of(current_user.partnership_id)]
+    valid = form.validate()
+    organisation = form.organisation.data if valid and form.organisation.data else ""
+    filters = queries.TimelineFilter(
+        kind=form.kind.data if valid else "", organisation=int(organisation) if organisation.isdigit() else None,
+        audience=form.audience.data if valid else "", from_day=form.from_day.data if valid else None,
+        to_day=form.to_day.data if valid else None)
+    return form, filters
+
+
+def _timeline_context(consultation):
+    filter_form, filters = _timeline_filters(consultation)
+    after = request.args.get("after", type=int) or 0
+    entries, next_after = queries.timeline(consultation.id, filters, after=after, limit=queries.PAGE_SIZE)
+    query = {key: value for key, value in request.args.items() if key != "after" and value}
+    return dict(consultation=consultation, filter_form=filter_form, entries=entries, after=after,
+                next_after=next_after, query=query, labels=queries.person_labels(current_user.partnership_id),
+                entry_time=queries.entry_time)
+
+
+def _render_consultation(consultation, finding_form=None, status=200):
+    context = _timeline_context(consultation)
+    optional = {key: queries.optional_model(key) for key in queries.OPTIONAL_MODELS}
+    tables = {key: (queries.columns_of(model), list(queries.rows_for_consultation(model, consultation.id)))
+              for key, model in optional.items() if model is not None and key != "publications"}
+    votes = db.session.execute(select(Vote).where(Vote.consultation_id == consultation.id)
+                               .order_by(Vote.id)).scalars().all()
+    html = render_template(
+        PAGE, chain=_chain_status(), comments=queries.comments_of(consultation.id),
+        comment_log=queries.comment_log(consultation.id), votes=votes, tables=tables,
+        findings=services.findings_for(current_user, consultation), form=finding_form or FindingForm(),
+        visibility_form=VisibilityForm(), **context)
+    response = make_response(html, status)
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.route("/scrutiny/consultations/<int:consultation_id>")
+@scrutineers_only
+def consultation(consultation_id):
+    consultation = _load(consultation_id)
+    if htmx.target == TIMELINE:  # the filter form or a page link, with JavaScript: the timeline alone
+        response = make_response(render_block(PAGE, "timeline_results", **_timeline_context(consultation)))
+        response.vary.add("HX-Request")
+        return response
+    return _render_consultation(consultation)
+
+
+@bp.route("/scrutiny/consultations/<int:consultation_id>/findings", methods=["POST"])
+@scrutineers_only
+def record_finding(consultation_id):
+    consultation = _load(consultation_id)
+    form = FindingForm()
+    if form.validate_on_submit():
+        try:
+            finding = services.record_finding(current_user, consultation, observation=form.observation.data,
+                                              recommendation=form.recommendation.data, severity=form.severity.data,
+                                              entries=form.entries.data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash("Finding recorded. Only scrutineers can see it until you share or release it", "success")
+            return redirect(url_for(".consultation", consultation_id=consultation.id,
+                                    _anchor=f"finding-{finding.id}"), 303)
+    return _render_consultation(consultation, finding_form=form, status=400)
+
+
+@bp.route("/scrutiny/findings/<int:finding_id>/visibility", methods=["POST"])
+@scrutineers_only
+def finding_visibility(finding_id):
+    finding = _load_finding(finding_id)
+    form = VisibilityForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.set_visibility(current_user, finding, form.visibility.data)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash("Finding shared with facilitators, who can now answer it" if form.visibility.data == "shared"
+              else "Finding released: it now shows on the published arrangement", "success")
+    return redirect(url_for(".consultation", consultation_id=finding.consultation_id,
+                            _anchor=f"finding-{finding.id}"), 303)
+
+
+@bp.route("/scrutiny/findings")
+@facilitators_and_scrutineers
+def findings():
+    found = services.findings_for(current_user)
+    found = [f for f in found if queries.partnership_of(f.consultation) == current_user.partnership_id]
+    return render_template("scrutiny/findings.html", findings=found, answer_form=AnswerForm(), answering=None)
+
+
+@bp.route("/scrutiny/findings/<int:finding_id>/answer", methods=["POST"])
+@roles_required(Role.FACILITATOR)
+def answer_finding(finding_id):
+    finding = _load_finding(finding_id)
+    form = AnswerForm()
+    if form.validate_on_submit():
+        try:
+            services.answer_finding(current_user, finding, form.body.data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash("Your answer has been recorded", "success")
+            return redirect(url_for(".findings", _anchor=f"finding-{finding.id}"), 303)
+    form.body.id = f"answer-{finding.id}"  # the error summary links to this finding's answer box
+    found = [f for f in services.findings_for(current_user)
+             if queries.partnership_of(f.consultation) == current_user.partnership_id]
+    return render_template("scrutiny/findings.html", findings=found, answer_form=form, answering=finding.id,
+                           form=form), 400
+
+
+# --- exports -------------------------------------------------------------------------------------
+
+@bp.route("/scrutiny/consultations/<int:consultation_id>/export.zip")
+@scrutineers_only
+def export_zip(consultation_id):
+    consultation = _load(consultation_id)
+    services.log_export(current_user, "scrutiny", consultation)
+    filename = f"consultation-{consultation.id}-scrutiny-export-{utcnow():%Y%m%d-%H%M%S}.zip"
+    response = Response(stream_with_context(exports.scrutiny_zip(consultation)), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@bp.route("/scrutiny/verify_log.py")
+def verifier():
+    """The standalone verifier (standard library only): anyone may check a log against a published head."""
+    return send_file(VERIFIER, mimetype="text/x-python", as_attachment=True, download_name="verify_log.py")
+
+
+def open_data_available(consultation):
+    """Only once the arrangement is published (closed consultations while publications are not recorded)."""
+    publications = queries.optional_model("publications")
+    if publications is not None and queries.about_consultations(publications, [consultation.id]) is not None:
+        return any(True for _ in queries.rows_for_consultation(publications, consultation.id))
+    return consultation.state == "closed"
+
+
+@bp.route("/open-data/consultations/<int:consultation_id>.csv")
+def open_data(consultation_id):
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or not open_data_available(consultation):
+        abort(404)
+    signed_in = current_user if current_user.is_authenticated else None
+    services.log_export(signed_in, "open_data", consultation)
+    response = Response(stream_with_context(exports.open_data_csv(consultation)), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="consultation-{consultation.id}-comments.csv"'
+    return response
+
+
+# --- the yearly report ---------------------------------------------------------------------------
+
+def _report_start():
+    """The `from` date (YYYY-MM-DD), or a year ago today: (start, error message or None)."""
+    text = request.args.get("from", "").strip()
+    if text:
+        try:
+            return date.fromisoformat(text), None
+        except ValueError:
+            return report.year_before(date.today()), "Enter the start date like 2026-04-01"
+    return report.year_before(date.today()), None
+
+
+@bp.route("/scrutiny/yearly")
+@facilitators_and_scrutineers
+def yearly():
+    start, error = _report_start()
+    data = report.yearly_report(current_user.partnership_id, start)
+    return render_template("scrutiny/yearly.html", report=data, error=error), (400 if error else 200)
+
+
+@bp.route("/scrutiny/yearly.csv")
+@facilitators_and_scrutineers
+def yearly_csv():
+    start, error = _report_start()
+    if error:
+        abort(400)
+    data = report.yearly_report(current_user.partnership_id, start)
+    response = Response(exports.csv_chunks(["section", "item", "value"], data.rows()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="yearly-report-{start.isoformat()}.csv"'
+    return response

@@ -1,0 +1,118 @@
+"""Asking for sign-off, and each statutory partner's decision (with their password entered again)."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from app.accounts.models import Role
+from app.consultations import queries
+from app.consultations.models import Consultation
+from app.consultations.services import partnership_id_of
+from app.drafts.models import DraftVersion
+from app.errors import DomainError, NotAllowed
+from app.extensions import db, limiter
+from app.forms import add_domain_error
+from app.responses import services as responses
+from app.security import roles_required
+from app.signoff import services
+from app.signoff.forms import DecideForm, RequestSignOffForm
+from app.signoff.models import SignOffRequest
+
+bp = Blueprint("signoff", __name__)
+
+from app.signoff import models  # noqa: F401  (registers the tables)
+
+SIGNATORIES = (Role.LEAD_SIGNATORY, Role.DELEGATED_SIGNATORY)
+
+
+@bp.app_template_global("signoff_waiting")
+def _signoff_waiting(person):
+    """For the home page: requests waiting for this signatory's organisation."""
+    authority = services.authority_of(person)
+    if authority is None:
+        return []
+    return [r for r in services.open_requests(person.partnership_id)
+            if authority.partner_id not in {s.statutory_partner_id for s in r.signoffs}]
+
+
+def _load_consultation(consultation_id):
+    consultation = db.session.get(Consultation, consultation_id)
+    if consultation is None or partnership_id_of(consultation) != current_user.partnership_id:
+        abort(404)
+    if not current_user.has_role(*queries.READ_ALL_ROLES):
+        abort(403)
+    return consultation
+
+
+def _load_request(request_id):
+    request = db.session.get(SignOffRequest, request_id)
+    if request is None or partnership_id_of(request.consultation) != current_user.partnership_id:
+        abort(404)
+    return request
+
+
+@bp.route("/signoff")
+@roles_required(*queries.READ_ALL_ROLES)
+def index():
+    return render_template("signoff/index.html", requests=services.open_requests(current_user.partnership_id),
+                           authority=services.authority_of(current_user), services=services)
+
+
+@bp.route("/consultations/<int:consultation_id>/signoff", methods=["GET", "POST"])
+@roles_required(*queries.READ_ALL_ROLES)
+def consultation(consultation_id):
+    consultation = _load_consultation(consultation_id)
+    facilitator = current_user.has_role(Role.FACILITATOR)
+    form = RequestSignOffForm() if facilitator else None
+    if form is None and RequestSignOffForm().is_submitted():
+        abort(403)
+    versions = services.signable_versions(consultation)
+    if form is not None:
+        form.version.choices = [(v.id, f"Version {v.number}, published {v.published_at:%d/%m/%Y}") for v in versions]
+    if form is not None and form.validate_on_submit():
+        version = db.session.get(DraftVersion, form.version.data)
+        try:
+            services.request_signoff(current_user, consultation, version, effective_date=form.effective,
+                                     waiver_reason=form.waiver_reason.data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash("Sign-off has been asked for. Each statutory partner has been told.", "success")
+            return redirect(url_for(".consultation", consultation_id=consultation.id), 303)
+    requests = services.requests_for_consultation(consultation)
+    return render_template("signoff/consultation.html", consultation=consultation, requests=requests,
+                           versions=versions, request_form=form, form=form if form and form.errors else None,
+                           total_unanswered=responses.answer_counts(consultation), services=services,
+                           open_request=next((r for r in requests if r.status == "open"), None))
+
+
+def _password_failures_limit():
+    return f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']} per minute"
+
+
+@bp.route("/signoff/<int:request_id>/decide", methods=["GET", "POST"])
+@roles_required(*SIGNATORIES)
+# Guessing a signatory's password here is as slow as at /login (only refused attempts count).
+@limiter.limit(_password_failures_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 200)
+def decide(request_id):
+    request = _load_request(request_id)
+    partner = services.partner_by_id(getattr(services.authority_of(current_user), "partner_id", None))
+    try:
+        services.check_may_decide(current_user, request, partner)
+    except NotAllowed as error:
+        return render_template("signoff/decide.html", request=request, form=None, refusal=error.message,
+                               partner=partner, services=services), 403
+    form = DecideForm()
+    if form.validate_on_submit():
+        try:
+            services.decide(current_user, request, partner, decision=form.decision.data,
+                            password=form.password.data, reason=form.reason.data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            done = "approved" if form.decision.data == "approved" else "returned to the facilitator"
+            flash(f"You have {done} {request.version.draft.title} for {partner.name}", "success")
+            return redirect(url_for(".decide", request_id=request.id), 303)
+    form.password.data = None
+    mine = next((s for s in request.signoffs if s.statutory_partner_id == partner.id), None)
+    return render_template("signoff/decide.html", request=request, form=form, partner=partner, mine=mine,
+                           services=services, refusal=None,
+                           unanswered=responses.unanswered_count(request.consultation))

@@ -1,0 +1,2 @@
+"""The same factories as tests/responses."""
+from tests.responses.conftest import *
