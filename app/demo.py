@@ -10,6 +10,7 @@ from app.accounts.models import Role
 from app.consultations.demo import load_demo_consultation
 from app.drafts.demo import load_demo_drafts
 from app.moderation.demo import load_demo_moderation
+from app.signoff.demo import load_demo_publication
 from app.partnerships import services as partnerships
 from app.partnerships.models import OrganisationKind as Kind, PartnerKind
 
@@ -53,10 +54,7 @@ ACCOUNTS = [
 ]
 
 
-def load_demo_data():
-    """Create the demo partnership and accounts. Returns False if it was already there."""
-    if partnerships.current_partnership() is not None:
-        return False
+def _load_partnership_and_accounts():
     partnership = partnerships.create_partnership(
         name="North Somerset Safeguarding Children Partnership", slug=SLUG, areas=["North Somerset"])
     slots = {kind: partnerships.add_statutory_partner(None, partnership, name=name, kind=kind)
@@ -64,18 +62,32 @@ def load_demo_data():
     organisations = {name: partnerships.add_organisation(None, partnership, name=name, kind=kind,
                                                          statutory_partner=slots[slot] if slot else None)
                      for name, kind, slot in ORGANISATIONS}
-    people = {}
     for login, name, organisation, roles, slot in ACCOUNTS:
         login_field = {"email": login} if "@" in login else {"username": login}
-        people[login] = accounts.create_account(
+        accounts.create_account(
             None, partnership=partnership, display_name=name, roles=roles, password=DEMO_PASSWORD,
             organisation=organisations[organisation], statutory_partner_id=slots[slot].id if slot else None,
             **login_field)
+    return partnership
+
+
+def load_demo_data():
+    """Create the demo partnership, accounts and content. Returns False if it was all there already.
+
+    Each part finds what it made before and makes only what is missing, so a run that
+    stopped half-way is completed by the next one.
+    """
+    partnership = partnerships.current_partnership()
+    created = partnership is None
+    if created:
+        partnership = _load_partnership_and_accounts()
+    people = {login: accounts.find_by_login(login) for login, *_ in ACCOUNTS}
     facilitator = people["facilitator@demo.test"]
     drafts = load_demo_drafts(partnership, facilitator)
     load_demo_consultation(partnership, facilitator, people, drafts)
     load_demo_moderation(partnership, people)
-    return True
+    created = bool(load_demo_publication(partnership, people, drafts, DEMO_PASSWORD)) or created
+    return created
 
 
 @bp.cli.command("demo-data")
