@@ -15,6 +15,7 @@ run: setup migrate demo
 	@echo "Serving on http://127.0.0.1:$(PORT) — demo accounts are listed in README.md (password: demo-password-2019)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(FLASK) send-mail & \
+	  while true; do $(FLASK) send-reminders >/dev/null; sleep 300; done & \
 	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## make test — the same set-up, then the whole suite (browser tests included)
@@ -55,6 +56,24 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 	@command -v chromium >/dev/null || { echo "Chromium is required for the browser tests"; exit 1; }
+	@command -v java >/dev/null || { \
+	  echo "Installing Java from Debian's packages for the Nu HTML Checker (vnu-jar)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; }
+	@command -v java >/dev/null || { echo "Java is required for the whole-site HTML checks"; exit 1; }
+
+## make soak — 60 s of mixed traffic on PostgreSQL through gunicorn (4 workers), then 60 s more with a worker
+## killed and the database connections dropped; nothing may be lost or half-written (tests/soak/soak.py)
+soak: setup-dev
+	$(PY) -m tests.soak.soak --seconds $${SOAK_SECONDS:-60}
+
+## make bench — benchmarks against a bare Flask baseline (wrk from Debian's packages); writes bench/results/latest.md
+bench: setup-dev
+	@command -v wrk >/dev/null || { \
+	  echo "Installing wrk from Debian's packages for the benchmarks"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	$(PY) bench/run.py
 
 migrate: setup
 	$(FLASK) db upgrade

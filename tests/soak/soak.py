@@ -1,0 +1,284 @@
+"""Load and fault test: mixed traffic on PostgreSQL through gunicorn with four workers.
+
+    .venv/bin/python -m tests.soak.soak --seconds 60     # make soak: 60 s a phase
+(tests/soak/test_soak.py runs a short version, ~10 s a phase, in make test.)
+
+Phase 1 (steady): threads sign in as demo people and, until time is up, read the consultation page, post comments
+(each with a unique marker), cast and change votes, and edit their own comments. Afterwards: no 5xx, every accepted
+comment (303) is stored exactly once, no vote is stored twice, and `flask verify-log` says OK.
+Phase 2 (faults): the same traffic while one gunicorn worker is killed with SIGKILL a third of the way in and
+every database connection of the app is dropped (pg_terminate_backend) two thirds of the way in. Afterwards,
+besides the checks above: nothing half-written — every comment has its comment.posted / reply.posted log entry
+and every such entry its comment; every revision its comment.edited entry; every vote its vote.cast entry — and
+the chain is intact.
+"""
+import argparse
+import os
+import random
+import re
+import signal
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import create_engine, text
+
+from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
+from tests.soak.harness import Client, Gunicorn, csrf_of, flask, server_env
+
+PEOPLE = ["practitioner@demo.test", "vcs@demo.test", "amy.clarke@demo.test", "tom.reeves@demo.test",
+          "hannah.price@demo.test", "sam.okafor@demo.test", "jo.bennett@demo.test", "youth-demo"]
+THREADS = 8
+MARKER = re.compile(r"soak-[0-9a-f]{16}")
+
+
+@dataclass
+class Tally:
+    requests: Counter = field(default_factory=Counter)  # (kind, status) -> n
+    server_errors: list = field(default_factory=list)
+    dropped: int = 0  # connection refused/reset while a worker died: the client would retry
+    accepted: set = field(default_factory=set)  # markers of comments answered 303
+    uncertain: set = field(default_factory=set)  # markers whose POST got no answer
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def note(self, kind, status, detail=""):
+        with self.lock:
+            self.requests[(kind, status)] += 1
+            if status >= 500:
+                self.server_errors.append(f"{status} on {kind} {detail}")
+
+    @property
+    def total(self):
+        return sum(self.requests.values())
+
+
+class Visitor(threading.Thread):
+    def __init__(self, port, login, consultation_id, deadline, tally, seed):
+        super().__init__(daemon=True)
+        self.port, self.login, self.consultation_id = port, login, consultation_id
+        self.deadline, self.tally, self.random = deadline, tally, random.Random(seed)
+        self.my_comments = []
+        self.error = None
+
+    def run(self):
+        try:
+            self.client = Client(self.port).sign_in(self.login)
+            self.page()
+            while time.monotonic() < self.deadline:
+                action = self.random.choices([self.page, self.comment, self.vote, self.edit], [45, 25, 15, 15])[0]
+                try:
+                    action()
+                except (ConnectionError, OSError) as error:  # a killed worker's half-open connection
+                    with self.tally.lock:
+                        self.tally.dropped += 1
+                    self.last_error = error
+        except Exception as error:  # noqa: BLE001 — reported by the main thread
+            self.error = error
+
+    def page(self):
+        status, _headers, html = self.client.get(f"/consultations/{self.consultation_id}")
+        self.tally.note("read", status)
+        if status == 200:
+            self.csrf = csrf_of(html)
+            self.sections = sorted(set(map(int, re.findall(
+                rf"/consultations/{self.consultation_id}/sections/(\d+)/vote", html))))
+
+    def comment(self):
+        marker = f"soak-{uuid.uuid4().hex[:16]}"
+        with self.tally.lock:
+            self.tally.uncertain.add(marker)
+        status, headers, _body = self.client.post(
+            f"/consultations/{self.consultation_id}/comments",
+            {"c-general-body": f"Load test comment {marker}: the working groups need named leads.",
+             "csrf_token": self.csrf})
+        self.tally.note("comment", status, marker)
+        with self.tally.lock:
+            if status < 500:  # a 5xx may come after the commit (the connection dropped): stored or not
+                self.tally.uncertain.discard(marker)
+            if status == 303:
+                self.tally.accepted.add(marker)
+        found = re.search(r"comment-(\d+)", headers.get("Location", ""))
+        if status == 303 and found:
+            self.my_comments.append((int(found.group(1)), marker))
+
+    def vote(self):
+        if not self.sections:
+            return
+        section = self.random.choice(self.sections)
+        status, _h, _b = self.client.post(
+            f"/consultations/{self.consultation_id}/sections/{section}/vote",
+            {f"v{section}-choice": self.random.choice(["support", "support_with_changes", "oppose"]),
+             f"v{section}-reason": self.random.choice(["", "Needs clearer leads."]), "csrf_token": self.csrf})
+        self.tally.note("vote", status)
+
+    def edit(self):
+        if not self.my_comments:
+            return self.comment()
+        comment_id, marker = self.random.choice(self.my_comments)
+        status, _h, _b = self.client.post(
+            f"/comments/{comment_id}/edit",
+            {f"e{comment_id}-body": f"Load test comment {marker}, edited {uuid.uuid4().hex[:6]}.",
+             "csrf_token": self.csrf})
+        self.tally.note("edit", status)
+
+
+def drive(server, consultation_id, seconds, faults=None):
+    """Run THREADS visitors for `seconds`; `faults` is a list of (at_seconds, callable)."""
+    tally = Tally()
+    deadline = time.monotonic() + seconds
+    visitors = [Visitor(server.port, PEOPLE[i % len(PEOPLE)], consultation_id, deadline, tally, seed=i)
+                for i in range(THREADS)]
+    start = time.monotonic()
+    for visitor in visitors:
+        visitor.start()
+    for at, fault in sorted(faults or [], key=lambda f: f[0]):
+        time.sleep(max(0, start + at - time.monotonic()))
+        fault()
+    for visitor in visitors:
+        visitor.join(timeout=seconds + 120)
+    errors = [f"{v.login}: {v.error!r}" for v in visitors if v.error]
+    assert not errors, "visitors failed:\n" + "\n".join(errors)
+    tally.seconds = time.monotonic() - start
+    return tally
+
+
+def check_database(engine, tally, env, earlier=()):
+    """Every accepted comment once, every vote once, nothing half-written, and verify-log OK. Returns facts.
+
+    `earlier`: the tallies of earlier phases on the same database (their comments are there too)."""
+    problems = []
+    accepted = set().union(tally.accepted, *(t.accepted for t in earlier))
+    uncertain = set().union(tally.uncertain, *(t.uncertain for t in earlier))
+    with engine.connect() as connection:
+        bodies = connection.execute(text("SELECT body FROM comment WHERE body LIKE '%soak-%'")).scalars().all()
+        stored = Counter(m for body in bodies for m in set(MARKER.findall(body)))
+        missing = [m for m in accepted if stored[m] != 1]
+        if missing:
+            problems.append(f"{len(missing)} accepted comment(s) not stored exactly once, e.g. "
+                            f"{[(m, stored[m]) for m in missing[:5]]}")
+        twice = [m for m, n in stored.items() if n > 1]
+        if twice:
+            problems.append(f"comments stored more than once: {twice[:5]}")
+        unexpected = set(stored) - accepted - uncertain
+        if unexpected:
+            problems.append(f"{len(unexpected)} comment(s) stored although the POST was refused: {sorted(unexpected)[:5]}")
+        duplicates = connection.execute(text(
+            "SELECT consultation_id, section_id, person_id, COUNT(*) FROM vote "
+            "GROUP BY consultation_id, section_id, person_id HAVING COUNT(*) > 1")).all()
+        if duplicates:
+            problems.append(f"votes stored twice: {duplicates[:5]}")
+        problems += half_written(connection)
+        counts = dict(connection.execute(text(
+            "SELECT 'comments', COUNT(*) FROM comment UNION ALL SELECT 'votes', COUNT(*) FROM vote "
+            "UNION ALL SELECT 'log', COUNT(*) FROM log_entry")).all())
+    verify = flask(env, "verify-log")
+    if verify.returncode != 0 or not verify.stdout.startswith("OK "):
+        problems.append(f"verify-log: {verify.stdout}{verify.stderr[-2000:]}")
+    counts["verify"] = verify.stdout.strip()
+    return problems, counts
+
+
+def half_written(connection):
+    """Each row with its log entry and each log entry with its row."""
+    problems = []
+    for what, rows_sql, log_sql in [
+        ("comment", "SELECT id FROM comment",
+         "SELECT subject FROM log_entry WHERE action IN ('comment.posted', 'reply.posted')"),
+        ("vote", "SELECT id FROM vote", "SELECT subject FROM log_entry WHERE action = 'vote.cast'"),
+    ]:
+        rows = set(connection.execute(text(rows_sql)).scalars())
+        logged = Counter(int(s.split(":")[1]) for s in connection.execute(text(log_sql)).scalars())
+        if rows != set(logged) or any(n > 1 for n in logged.values()):
+            problems.append(f"{what}s and their log entries differ: without an entry {sorted(rows - set(logged))[:5]}, "
+                            f"entries without a row {sorted(set(logged) - rows)[:5]}, "
+                            f"logged twice {[k for k, n in logged.items() if n > 1][:5]}")
+    revisions = connection.execute(text("SELECT COUNT(*) FROM comment_revision")).scalar()
+    edits = connection.execute(text("SELECT COUNT(*) FROM log_entry WHERE action = 'comment.edited'")).scalar()
+    if revisions != edits:
+        problems.append(f"{revisions} comment revisions but {edits} comment.edited log entries")
+    return problems
+
+
+def run(seconds=60, report=print):
+    """Both phases, `seconds` each. Returns the problems found (an empty list when all is well)."""
+    name = f"portal_soak_{uuid.uuid4().hex[:8]}"
+    url = create_postgres_database(POSTGRES_URL, name)
+    plain_url = url.replace("postgresql+psycopg://", "postgresql://")
+    env = server_env(plain_url)
+    engine = create_engine(url)
+    problems = []
+    try:
+        demo = flask({**env, "PORTAL_ENV": "development"}, "demo-data")
+        assert demo.returncode == 0, demo.stderr[-3000:]
+        with engine.connect() as connection:
+            consultation_id = connection.execute(text("SELECT MIN(id) FROM consultation")).scalar_one()
+        with Gunicorn(env) as server:
+            steady = tally = drive(server, consultation_id, seconds)
+            found, counts = check_database(engine, tally, env)
+            report(summary("steady", tally, counts))
+            problems += [f"steady: {p}" for p in found]
+            problems += [f"steady: {e}" for e in tally.server_errors[:10]]
+            if tally.dropped:
+                problems.append(f"steady: {tally.dropped} connection(s) dropped with no fault injected")
+
+            killed, terminated = [], []
+
+            def kill_a_worker():
+                pid = server.workers()[0]
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+
+            def drop_connections():
+                with engine.connect() as connection:
+                    terminated.extend(connection.execute(text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = :name AND pid <> pg_backend_pid()"), {"name": name}).scalars())
+
+            tally = drive(server, consultation_id, seconds,
+                          faults=[(seconds / 3, kill_a_worker), (2 * seconds / 3, drop_connections)])
+            found, counts = check_database(engine, tally, env, earlier=[steady])
+            report(summary("faults", tally, counts) +
+                   f"\n  killed worker {killed}, dropped {len(terminated)} database connection(s); "
+                   f"{len(tally.server_errors)} 5xx and {tally.dropped} dropped connection(s) while they happened")
+            problems += [f"faults: {p}" for p in found]
+            if not killed or not terminated:
+                problems.append("faults: the faults were not injected")
+            # A request in flight on a connection the database just dropped may fail (500); there are at most
+            # as many such requests as there are workers. Anything beyond that is a bug.
+            if len(tally.server_errors) > 4:
+                problems += [f"faults: {e}" for e in tally.server_errors[:10]]
+            if server.process.poll() is not None:
+                problems.append("faults: gunicorn itself died")
+            if sum(n for (kind, status), n in tally.requests.items() if status == 200 and kind == "read") == 0:
+                problems.append("faults: no page was served after the faults")
+    finally:
+        engine.dispose()
+        drop_postgres_database(POSTGRES_URL, name)
+    return problems
+
+
+def summary(phase, tally, counts):
+    by_kind = Counter()
+    for (kind, status), n in tally.requests.items():
+        by_kind[f"{kind} {status}"] += n
+    return (f"{phase}: {tally.total} requests in {tally.seconds:.1f} s ({tally.total / tally.seconds:.0f}/s): "
+            f"{dict(sorted(by_kind.items()))}; {len(tally.accepted)} comments accepted; "
+            f"{counts.get('comments')} comments, {counts.get('votes')} votes, {counts.get('log')} log entries; "
+            f"verify-log: {counts.get('verify', '')[:20]}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60, help="length of each phase")
+    args = parser.parse_args()
+    problems = run(args.seconds)
+    if problems:
+        print("SOAK FAILED:\n" + "\n".join(problems))
+        raise SystemExit(1)
+    print("SOAK OK")
+
+
+if __name__ == "__main__":
+    main()
