@@ -219,24 +219,30 @@ def _tell_author(comment, kind, reason, now):
                    path=f"/comments/{comment.thread_id or comment.id}/replies#comment-{comment.id}")
 
 
-def reject(by, comment, reason_code, reason="", now=None):
-    """A waiting comment is not published; it is kept, hidden, and its author is told why."""
+def _take_down(by, comment, reason_code, reason, now, *, expected, act, refusal):
+    """Hide a comment with a reason: record the act, close its reports, tell its author, log it."""
     now = now or utcnow()
     with transaction() as session:
         by_id = by.id
         _require_moderator(by, comment)
-        if comment.status != CommentStatus.PENDING.value:
-            raise DomainError("This comment is no longer waiting for a moderator")
+        if comment.status != expected:
+            raise DomainError(refusal)
         text = _reason_text(reason_code, reason)
         comment.status, comment.moderation_reason = CommentStatus.HIDDEN.value, text
-        _act(comment, "rejected", by_id, now, reason, reason_code)
+        _act(comment, act, by_id, now, reason, reason_code)
         _resolve_reports(comment, by_id, now)
-        _tell_author(comment, "rejected", text, now)
+        _tell_author(comment, act, text, now)
         session.flush()
-        trail.append("comment.rejected", f"comment:{comment.id}", {
+        trail.append(f"comment.{act}", f"comment:{comment.id}", {
             "consultation": comment.consultation_id, "reason_code": reason_code,
             "reason_sha256": trail.text_hash(text)}, actor=by_id)
     return comment
+
+
+def reject(by, comment, reason_code, reason="", now=None):
+    """A waiting comment is not published; it is kept, hidden, and its author is told why."""
+    return _take_down(by, comment, reason_code, reason, now, expected=CommentStatus.PENDING.value,
+                      act="rejected", refusal="This comment is no longer waiting for a moderator")
 
 
 # --- reporting, hiding and restoring ----------------------------------------------------------------
@@ -261,22 +267,9 @@ def report(by, comment, reason, now=None):
 
 
 def hide(by, comment, reason_code, reason="", now=None):
-    now = now or utcnow()
-    with transaction() as session:
-        by_id = by.id
-        _require_moderator(by, comment)
-        if comment.status != CommentStatus.PUBLISHED.value:
-            raise DomainError("Only a published comment can be hidden")
-        text = _reason_text(reason_code, reason)
-        comment.status, comment.moderation_reason = CommentStatus.HIDDEN.value, text
-        _act(comment, "hidden", by_id, now, reason, reason_code)
-        _resolve_reports(comment, by_id, now)
-        _tell_author(comment, "hidden", text, now)
-        session.flush()
-        trail.append("comment.hidden", f"comment:{comment.id}", {
-            "consultation": comment.consultation_id, "reason_code": reason_code,
-            "reason_sha256": trail.text_hash(text)}, actor=by_id)
-    return comment
+    """A published comment is hidden from participants (never deleted); its author is told why."""
+    return _take_down(by, comment, reason_code, reason, now, expected=CommentStatus.PUBLISHED.value,
+                      act="hidden", refusal="Only a published comment can be hidden")
 
 
 def restore(by, comment, reason="", now=None):

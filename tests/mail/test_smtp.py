@@ -3,13 +3,10 @@
 Nothing is sent from inside a request: the invitation waits in the outbox until
 `flask send-mail --once` runs, exactly as the worker beside the web server does.
 """
-import socket
 from datetime import timedelta
-from email import message_from_bytes, policy
 from urllib.parse import urlsplit
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from app.accounts import services as account_services
@@ -19,65 +16,14 @@ from app.mail import services as mail_services
 from app.mail.models import OutboxMessage
 from app.timeutil import utcnow
 from tests.conftest import PASSWORD
+from tests.smtp import smtp_settings
 
 NEW_PASSWORD = "my own long passphrase"
 
 
-class RecordingHandler:
-    """Keeps every message it accepts; answers `reply` instead while that is set (e.g. "451 try later")."""
-
-    def __init__(self):
-        self.messages = []
-        self.refused = 0
-        self.reply = None
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.reply:
-            self.refused += 1
-            return self.reply
-        self.messages.append(message_from_bytes(envelope.original_content or envelope.content, policy=policy.default))
-        return "250 Message accepted for delivery"
-
-
-def _free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class SMTPServer:
-    def __init__(self):
-        self.handler = RecordingHandler()
-        self.port = _free_port()
-        self.controller = None
-
-    def start(self):
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self):
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
-
-    @property
-    def messages(self):
-        return self.handler.messages
-
-
-@pytest.fixture
-def smtp():
-    """A real SMTP server on a free port of 127.0.0.1; a test may stop and start it."""
-    server = SMTPServer()
-    server.start()
-    yield server
-    server.stop()
-
-
 @pytest.fixture
 def app_config(smtp):
-    return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_TIMEOUT_SECONDS": 5,
-            "MAIL_DEFAULT_SENDER": "portal@partnership.example"}
+    return smtp_settings(smtp)
 
 
 class Clock:

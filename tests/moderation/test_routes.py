@@ -9,21 +9,13 @@ from app.moderation import services
 from app.timeutil import utcnow
 from app.trail import services as trail
 from tests.conftest import PASSWORD
-from tests.mail.test_smtp import SMTPServer, send_mail
-
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer()
-    server.start()
-    yield server
-    server.stop()
+from tests.mail.test_smtp import send_mail
+from tests.smtp import smtp_settings
 
 
 @pytest.fixture
 def app_config(smtp):
-    return {"MAIL_BACKEND": "smtp", "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": smtp.port, "MAIL_TIMEOUT_SECONDS": 5,
-            "MAIL_DEFAULT_SENDER": "portal@partnership.example"}
+    return smtp_settings(smtp)
 
 
 @pytest.fixture
