@@ -37,6 +37,7 @@ def create_app(config_class=Config, **overrides):
 
 
 def _init_extensions(app):
+    from app import fragments
     from app.database import install_sqlite_hooks
 
     db.init_app(app)
@@ -46,6 +47,7 @@ def _init_extensions(app):
     csrf.init_app(app)
     htmx.init_app(app)
     limiter.init_app(app)
+    fragments.init_app(app)
 
     from app.accounts import sessions
     login_manager.init_app(app)

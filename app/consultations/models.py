@@ -154,7 +154,22 @@ class Comment(db.Model):
         # Paging threads newest first and loading a thread's replies.
         Index("ix_comment_consultation_thread", "consultation_id", "depth", "id"),
         Index("ix_comment_thread", "thread_id", "id"),
+        Index("ix_comment_slot", "consultation_id", "depth", "section_id", "id"),  # one slot's newest threads
     )
+
+
+class CommentTally(db.Model):
+    """How many top-level comments a slot (0: the whole draft, else a section id) has in each status.
+
+    Kept by database triggers (migration 0006) in the transaction that changes a comment: never written here.
+    """
+
+    __tablename__ = "comment_tally"
+
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(10), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class CommentRevision(db.Model):
@@ -189,6 +204,18 @@ class Vote(db.Model):
         CheckConstraint("choice IN ('support', 'support_with_changes', 'oppose')", name="choice"),
         Index("ix_vote_tally", "consultation_id", "section_id", "audience", "choice"),
     )
+
+
+class VoteTally(db.Model):
+    """Votes per section, choice and audience ('' if none), kept by database triggers (migration 0006)."""
+
+    __tablename__ = "vote_tally"
+
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), primary_key=True)
+    section_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    choice: Mapped[str] = mapped_column(String(25), primary_key=True)
+    audience: Mapped[str] = mapped_column(String(30), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class ConsultationNotice(db.Model):

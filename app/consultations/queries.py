@@ -6,12 +6,12 @@ comments or votes (no per-row lazy loads): pages stay fast at 10,000 comments.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select, true, union_all
+from sqlalchemy import func, literal_column, or_, select, true, union_all
 
 from app.accounts.models import Audience, Person, Role
 from app.consultations.models import (
-    Comment, CommentRevision, CommentStatus, Consultation, ConsultationAudience, ConsultationState, Vote,
-    VoteChoice,
+    Comment, CommentRevision, CommentStatus, CommentTally, Consultation, ConsultationAudience, ConsultationState,
+    Vote, VoteChoice, VoteTally,
 )
 from app.consultations.services import AUDIENCE_ORDER, audience_of
 from app.drafts.models import DraftArrangement, DraftVersion
@@ -19,7 +19,8 @@ from app.extensions import db
 from app.partnerships.models import Organisation
 from app.timeutil import utcnow
 
-THREADS_PER_PAGE = 20
+THREADS_PER_PAGE = 20  # "show more comments": the next twenty threads
+FIRST_THREADS = 3  # the consultation page opens with each slot's newest three threads (bench/results/latest.md)
 READ_ALL_ROLES = (Role.FACILITATOR, Role.SCRUTINEER, Role.LEAD_SIGNATORY, Role.DELEGATED_SIGNATORY)
 SEES_ALL_ROLES = (Role.FACILITATOR, Role.SCRUTINEER)  # moderated and withdrawn text, earlier versions
 SEES_CONCERNS_ROLES = (Role.SCRUTINEER, Role.DSL)  # comments under a safeguarding concern (app/moderation)
@@ -194,23 +195,52 @@ def slot_name(section_id):
     return f"s{section_id}" if section_id else "general"
 
 
-def _page(section_id, views):
-    more = len(views) > THREADS_PER_PAGE
-    views = views[:THREADS_PER_PAGE]
+def _page(section_id, views, size=THREADS_PER_PAGE):
+    more = len(views) > size
+    views = views[:size]
     return ThreadPage(section_id=section_id, threads=views, next_cursor=views[-1].id if more else None)
 
 
-def first_pages(consultation, access, section_ids):
-    """The newest page of threads for the whole draft and for every section, in one query.
+_OPEN_STATUSES = (CommentStatus.PUBLISHED.value, CommentStatus.WITHDRAWN.value)
 
-    One short "newest first, LIMIT" per slot, glued with UNION ALL: each walks the (consultation, depth, id)
-    index backwards, so the cost does not grow with the number of comments (a window function over every
-    top-level comment did; see bench/results/latest.md).
+
+def thread_totals(consultation, access):
+    """{section id or None: top-level comments this viewer sees}, from the tallies the database keeps.
+
+    comment_tally (migration 0006) holds the counts per slot and status, so this costs the same at 100 comments
+    or 100,000. Someone who does not see every status also sees their own waiting or hidden comments: one
+    indexed look at their own (few) comments, in the same statement.
+    """
+    if access.sees_all:
+        statuses = [s.value for s in CommentStatus
+                    if access.sees_concerns or s != CommentStatus.CONCERN]
+    else:
+        statuses = list(_OPEN_STATUSES)
+    counted = (select(CommentTally.slot.label("slot"), CommentTally.n.label("n"))
+               .where(CommentTally.consultation_id == consultation.id, CommentTally.status.in_(statuses)))
+    if not access.sees_all:
+        slot = func.coalesce(Comment.section_id, literal_column("0"))
+        own = (select(slot.label("slot"), func.count().label("n"))
+               .where(Comment.author_id == access.person_id, Comment.consultation_id == consultation.id,
+                      Comment.depth == 0, Comment.status.not_in(_OPEN_STATUSES))
+               .group_by(slot))
+        counted = union_all(counted, own)
+    counted = counted.subquery()
+    rows = db.session.execute(select(counted.c.slot, func.sum(counted.c.n)).group_by(counted.c.slot)).all()
+    return {(slot or None): int(n) for slot, n in rows}
+
+
+def first_pages(consultation, access, section_ids, size=FIRST_THREADS):
+    """The newest threads for the whole draft and for every section, in one query.
+
+    One short "newest first, LIMIT" per slot, glued with UNION ALL: each walks the (consultation, depth,
+    section, id) index backwards, so the cost does not grow with the number of comments (a window function
+    over every top-level comment did; see bench/results/latest.md).
     """
     newest = [select(Comment.id).where(
         Comment.consultation_id == consultation.id, Comment.depth == 0, _visible(access),
         Comment.section_id.is_(None) if section_id is None else Comment.section_id == section_id)
-        .order_by(Comment.id.desc()).limit(THREADS_PER_PAGE + 1).subquery() for section_id in [None, *section_ids]]
+        .order_by(Comment.id.desc()).limit(size + 1).subquery() for section_id in [None, *section_ids]]
     ids = union_all(*[select(slot.c.id) for slot in newest])
     rows = db.session.execute(_select_with_authors().where(Comment.id.in_(ids))
                               .order_by(Comment.id.desc())).all()
@@ -218,27 +248,24 @@ def first_pages(consultation, access, section_ids):
     grouped = defaultdict(list)
     for view in views:
         grouped[view.section_id].append(view)
-    totals = dict(db.session.execute(
-        select(Comment.section_id, func.count()).where(Comment.consultation_id == consultation.id,
-                                                       Comment.depth == 0, _visible(access))
-        .group_by(Comment.section_id)).all())
+    totals = thread_totals(consultation, access)
     pages = {}
     for section_id in [None, *section_ids]:
-        pages[section_id] = _page(section_id, grouped.get(section_id, []))
+        pages[section_id] = _page(section_id, grouped.get(section_id, []), size)
         pages[section_id].total = totals.get(section_id, 0)
     return pages
 
 
-def threads_page(consultation, access, section_id=None, after=None):
+def threads_page(consultation, access, section_id=None, after=None, size=THREADS_PER_PAGE):
     """The next page of threads after the cursor (the id of the last thread shown)."""
     in_slot = (Comment.consultation_id == consultation.id, Comment.depth == 0, _visible(access),
                Comment.section_id.is_(None) if section_id is None else Comment.section_id == section_id)
-    query = _select_with_authors().where(*in_slot).order_by(Comment.id.desc()).limit(THREADS_PER_PAGE + 1)
+    query = _select_with_authors().where(*in_slot).order_by(Comment.id.desc()).limit(size + 1)
     if after is not None:
         query = query.where(Comment.id < after)
     views = [_view(row, access) for row in db.session.execute(query).all()]
-    page = _page(section_id, _attach_details(views, access))
-    page.total = db.session.execute(select(func.count()).where(*in_slot)).scalar_one()
+    page = _page(section_id, _attach_details(views, access), size)
+    page.total = thread_totals(consultation, access).get(section_id, 0)
     return page
 
 
@@ -295,14 +322,15 @@ class Tally:
 
 
 def tallies(consultation, section_ids):
-    """{section id: Tally} in one grouped query, so concurrent votes are always counted right."""
+    """{section id: Tally} from the vote tallies the database keeps (migration 0006): one short query."""
     audiences = [a.value for a in sorted(consultation.audience_set, key=AUDIENCE_ORDER.index)]
     result = {section_id: Tally(audiences=audiences) for section_id in section_ids}
     rows = db.session.execute(
-        select(Vote.section_id, Vote.choice, Vote.audience, func.count())
-        .where(Vote.consultation_id == consultation.id, Vote.section_id.in_(section_ids))
-        .group_by(Vote.section_id, Vote.choice, Vote.audience)).all()
+        select(VoteTally.section_id, VoteTally.choice, VoteTally.audience, VoteTally.n)
+        .where(VoteTally.consultation_id == consultation.id, VoteTally.section_id.in_(section_ids),
+               VoteTally.n > 0)).all()
     for section_id, choice, audience, count in rows:
+        audience = audience or None
         tally = result[section_id]
         if audience not in tally.audiences:
             tally.audiences.append(audience)  # an audience removed later still shows its votes

@@ -241,7 +241,7 @@ def _post_comment(consultation, access, section):
         context = _page_context(consultation, access)
         context["comment_forms"][slot] = form
         return _respond(PAGE, form=_failed(form), **context)
-    page = queries.threads_page(consultation, access, section_id)
+    page = queries.threads_page(consultation, access, section_id, size=queries.FIRST_THREADS)
     return _respond(PAGE, "section_comments" if section else "general_comments", consultation=consultation,
                     access=access, section=section, pages={section_id: page}, comment_forms={slot: form},
                     comment_messages={slot: message})

@@ -4,6 +4,8 @@ Raw HTML in the source is shown as text (markdown-it's html option is off) and t
 output passes through nh3 with a short allow-list, so a draft can never carry a
 script, a style or an image into anyone's page.
 """
+from functools import lru_cache
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -25,8 +27,14 @@ GOVUK_CLASSES = {
 
 def render_markdown(source):
     """Markdown text -> sanitised HTML (Markup) styled with GOV.UK classes."""
+    return Markup(_rendered(source or ""))
+
+
+@lru_cache(maxsize=1024)
+def _rendered(source):
+    """A pure function of the text, so remembered: a consultation page shows the same frozen sections to everyone."""
     html = nh3.clean(_md.render(source or ""), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
     for plain, styled in GOVUK_CLASSES.items():
         html = html.replace(plain, styled)
-    return Markup(html)
+    return html

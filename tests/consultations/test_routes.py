@@ -320,22 +320,27 @@ def _many_threads(consultation, people, count, section=None):
             for n in range(count)]
 
 
-def test_comments_are_paged_twenty_threads_at_a_time(client, login, consultation, practitioner, vcs):
+def test_the_page_opens_with_the_newest_threads_and_pages_twenty_at_a_time(client, login, consultation,
+                                                                            practitioner, vcs):
     threads = _many_threads(consultation, [practitioner, vcs], 45)
     login(practitioner)
     page = _html(client.get(f"/consultations/{consultation.id}"))
-    assert "Thread number 44" in page and "Thread number 25" in page and "Thread number 24" not in page
+    assert "Thread number 44" in page and "Thread number 42" in page and "Thread number 41" not in page
+    assert "Comments on the whole draft (45)" in page
     more = re.search(r'href="(/consultations/\d+/comments\?after=(\d+))"', page)
-    assert more and int(more.group(2)) == threads[25].id
+    assert more and int(more.group(2)) == threads[42].id
     full = client.get(more.group(1))
-    assert _is_page(full) and "Thread number 24" in _html(full) and "Thread number 5" in _html(full)
+    assert _is_page(full) and "Thread number 41" in _html(full) and "Thread number 22" in _html(full)
     fragment = _get(client, more.group(1), target="more-general")
     html = _html(fragment)
     assert _is_fragment(fragment) and html.count('class="portal-thread"') == 20
-    assert "Thread number 25" not in html
+    assert "Thread number 42" not in html and "Thread number 21" not in html
+    second = re.search(r'href="(/consultations/\d+/comments\?after=\d+)"', html).group(1)
+    html = _html(_get(client, second, target="more-general"))
+    assert html.count('class="portal-thread"') == 20 and "Thread number 21" in html and "Thread number 2" in html
     last = re.search(r'href="(/consultations/\d+/comments\?after=\d+)"', html).group(1)
     final = _html(_get(client, last, target="more-general"))
-    assert final.count('class="portal-thread"') == 5 and "Show more comments" not in final
+    assert final.count('class="portal-thread"') == 2 and "Show more comments" not in final
     assert "Thread number 0" in final
 
 

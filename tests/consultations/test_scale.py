@@ -5,6 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, insert, select, update
 
+from app.consultations.queries import FIRST_THREADS
 from app.consultations.models import Comment, CommentRevision, Vote
 from app.extensions import db as _db
 from app.timeutil import utcnow
@@ -78,5 +79,5 @@ def test_query_count_is_flat_from_10_to_10000_comments(client, login, consultati
     assert large == small, f"{small} statements with 10 comments, {large} with 10,000"
     assert small < 25
     if page == "consultation":
-        assert html.count('class="portal-thread"') == 20 * (1 + len(section_ids))
+        assert html.count('class="portal-thread"') == FIRST_THREADS * (1 + len(section_ids))
         assert "Show more comments" in html
