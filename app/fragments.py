@@ -44,7 +44,7 @@ class FragmentCache:
 
 def init_app(app):
     app.extensions["fragments"] = FragmentCache(app.config.get("FRAGMENT_CACHE_SIZE", 5000))
-    for function in (comment_card, comment_form, vote_form):
+    for function in (comment_card, comment_form, vote_form, vote_tally):
         app.add_template_global(function)
 
 
@@ -104,3 +104,11 @@ def vote_form(consultation, access, section, form, my_vote):
            my_vote.choice if my_vote else None)
     return remember(key, lambda: _macro("consultations/_votes.html", "vote_form_html")(
         consultation, access, section, form, my_vote), csrf=True)
+
+
+def vote_tally(section, tally):
+    """A section's chart and table of votes (templates/consultations/_votes.html, tally_html)."""
+    from app.consultations.charts import vote_chart
+
+    key = ("vote_tally", section.id, section.title, tuple(tally.audiences), frozenset(tally.counts.items()))
+    return remember(key, lambda: _macro("consultations/_votes.html", "tally_html")(section, vote_chart(tally), tally))

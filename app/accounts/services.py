@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import func, select, update
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import SIGNATORY_ROLES, AccountToken, AuthSession, Person, Role, RoleGrant
 from app.accounts.passwords import check_password, hash_password, needs_rehash
@@ -71,7 +72,9 @@ def load_session(secret):
     """The live AuthSession for this secret, or None if revoked, idle too long or too old."""
     if not secret:
         return None
-    auth = db.session.execute(select(AuthSession).where(AuthSession.secret_hash == _sha256(secret))).scalar_one_or_none()
+    # The person comes in the same statement (and their roles in one more): every signed-in request starts here.
+    auth = db.session.execute(select(AuthSession).options(joinedload(AuthSession.person))
+                              .where(AuthSession.secret_hash == _sha256(secret))).scalar_one_or_none()
     if auth is None or auth.revoked_at is not None:
         return None
     config, now = current_app.config, utcnow()

@@ -3,15 +3,13 @@ from flask import request, session
 from flask_login import login_user, logout_user
 
 from app.accounts import services
-from app.extensions import db
-from app.accounts.models import Person
 
 
 def load_user(user_id):
     auth = services.load_session(session.get("sid"))
     if auth is None or str(auth.person_id) != str(user_id):
         return None
-    person = db.session.get(Person, auth.person_id)
+    person = auth.person
     if person is None or not person.is_active:
         return None
     services.touch_session(auth)

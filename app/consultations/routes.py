@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.consultations import notifications as notices
 from app.consultations import queries, services
-from app.consultations.charts import audience_label, vote_chart
+from app.consultations.charts import audience_label
 from app.consultations.forms import (
     CloseEarlyForm, CommentForm, ConfirmForm, ExtendForm, NotificationSettingsForm, OpenConsultationForm, VoteForm,
     fill_datetime,
@@ -151,7 +151,7 @@ def _vote_context(consultation, access, sections):
     section_ids = [s.id for s in sections]
     tallies = queries.tallies(consultation, section_ids)
     mine = queries.my_votes(consultation, access.person_id, section_ids) if access.can_take_part else {}
-    return {"tallies": tallies, "charts": {sid: vote_chart(t) for sid, t in tallies.items()}, "my_votes": mine,
+    return {"tallies": tallies, "my_votes": mine,
             "vote_forms": _vote_forms(sections, mine), "vote_messages": {}}
 
 
