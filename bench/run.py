@@ -194,6 +194,15 @@ def drive_portal(server, consultation_id, sections):
     return results
 
 
+def cpu_per_request(url):
+    """bench/cpu.py on this database: ms of CPU per request, in-process (not moved by the machine's load)."""
+    result = subprocess.run([sys.executable, str(ROOT / "bench" / "cpu.py"), "--url", url], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    found = re.search(r"CPU_JSON (\{.*\})", result.stdout)
+    assert found, f"bench/cpu.py failed: {result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+    return json.loads(found.group(1))
+
+
 def baseline_server():
     return Gunicorn(server_env("sqlite://"), app="baseline:app", cwd=ROOT / "bench" / "baseline")
 
@@ -283,6 +292,16 @@ def report(results, logs, started):
                 r = rows[key]
                 lines.append(f"| {backend} | {n:,} | {LABELS[key]} | {r['rps']:.1f} | {r['rps'] / base:.3f} | "
                              f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['bad'] or ''} | {rows['load']:.1f} |")
+    lines += ["", "CPU per request, measured in-process by bench/cpu.py on the same databases (ms; the machine's load "
+              "does not move these): a small signed-in page (/accessibility) is the fixed cost of any signed-in "
+              "request.", "",
+              "| backend | N comments | small signed-in page | consultation page | “more comments” | post a comment | "
+              "cast a vote | page size |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for (backend, n), rows in results.items():
+        if "cpu" in rows:
+            c = rows["cpu"]
+            lines.append(f"| {backend} | {n:,} | {c['small']:.1f} | {c['page']:.1f} | {c['more']:.1f} | "
+                         f"{c['comment']:.1f} | {c['vote']:.1f} | {c['page_bytes'] / 1000:.0f} KB |")
     lines += ["", "## Targets", "", "| target | measured | met |", "| --- | --- | --- |"]
     for backend in BACKENDS:
         mid = next((n for n in SIZES if n == 10_000), None)
@@ -298,6 +317,10 @@ def report(results, logs, started):
             lines.append(f"| {backend}: page throughput N = {large:,} ≥ 0.9× N = {small:,} | {ratio:.2f}× raw, "
                          f"{normal:.2f}× after dividing each by its baseline | "
                          f"{'yes' if max(ratio, normal) >= TARGETS['scale'] else 'NO'} |")
+            if "cpu" in big and "cpu" in little:
+                cpu_ratio = little["cpu"]["page"] / big["cpu"]["page"]
+                lines.append(f"| {backend}: page CPU per request, N = {small:,} ÷ N = {large:,} (≥ 0.9 means flat) | "
+                             f"{cpu_ratio:.2f} | {'yes' if cpu_ratio >= TARGETS['scale'] else 'NO'} |")
         if backend == "postgresql":
             for n in SIZES:
                 if (backend, n) in results:
@@ -332,11 +355,14 @@ def main():
                     start = time.perf_counter()
                     consultation_id, sections, votes = build(url, n)
                     say(f"{backend} N={n:,}: built in {time.perf_counter() - start:.1f} s ({votes:,} votes)")
+                    cpu = cpu_per_request(url)
+                    say(f"  CPU per request (ms): {cpu}")
                     with Gunicorn(server_env(url)) as server:
                         # The baseline is measured beside each block: the machine's load changes during a run.
                         rows = {"baseline": wrk(base_server.port, "/")}
                         rows.update(drive_portal(server, consultation_id, sections))
                         rows["load"] = os.getloadavg()[0]
+                    rows["cpu"] = cpu
                     results[(backend, n)] = rows
                     for key in ["baseline", *ENDPOINTS]:
                         if key in rows:

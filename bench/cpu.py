@@ -1,0 +1,87 @@
+"""CPU per request, measured in-process (no server, no load tool): numbers the machine's load does not move.
+
+    .venv/bin/python bench/cpu.py --url sqlite:////tmp/portal-bench/x.sqlite3          # a database bench/run.py built
+    .venv/bin/python bench/cpu.py --url ... --profile page                              # pyinstrument, one request type
+
+Signs in as the demo practitioner through the login form, then times the requests bench/run.py drives with wrk —
+the consultation page, the "more comments" fragment, posting a comment, casting a vote — and a small signed-in
+page (/accessibility) for the fixed cost of any signed-in request. Prints JSON (ms of CPU per request) or a
+pyinstrument call tree. bench/run.py runs it for every database it builds.
+"""
+import argparse
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+REQUESTS = ["small", "page", "more", "comment", "vote"]
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True, help="DATABASE_URL of a database built by bench/run.py")
+    parser.add_argument("--repeat", type=int, default=40)
+    parser.add_argument("--profile", choices=REQUESTS)
+    args = parser.parse_args()
+
+    from tests.soak.harness import server_env  # the production settings bench/run.py serves with
+    os.environ.update(server_env(args.url))
+    from app import create_app
+    from config import ProductionConfig
+
+    app = create_app(ProductionConfig)
+    client = app.test_client()
+    login = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', login).group(1)
+    signed_in = client.post("/login", data={"csrf_token": token, "email": "practitioner@demo.test",
+                                             "password": "demo-password-2019"})
+    assert signed_in.status_code == 303, signed_in.status_code
+    page = client.get("/consultations/1").get_data(as_text=True)
+    token = re.search(r'<meta name="csrf-token" content="([^"]+)"', page).group(1)
+    section = re.search(r'/consultations/1/sections/(\d+)/vote', page).group(1)
+    more = re.search(r'href="(/consultations/1/comments\?after=\d+)"', page).group(1)
+    counter = iter(range(10**9))
+
+    def request(kind):
+        if kind == "small":
+            return client.get("/accessibility")
+        if kind == "page":
+            return client.get("/consultations/1")
+        if kind == "more":
+            return client.get(more, headers={"HX-Request": "true", "HX-Target": "more-general"})
+        if kind == "comment":
+            return client.post("/consultations/1/comments", data={
+                "csrf_token": token, "c-general-body": f"A comment from the CPU benchmark, number {next(counter)}"})
+        return client.post(f"/consultations/1/sections/{section}/vote", data={
+            "csrf_token": token, f"v{section}-choice": ["support", "oppose"][next(counter) % 2]})
+
+    expected = {"small": 200, "page": 200, "more": 200, "comment": 303, "vote": 303}
+    kinds = [args.profile] if args.profile else REQUESTS
+    for kind in kinds:  # warm up: templates compiled, statements cached, fragments remembered
+        for _ in range(3):
+            status = request(kind).status_code
+            assert status == expected[kind], (kind, status)
+    if args.profile:
+        from pyinstrument import Profiler
+        profiler = Profiler(interval=0.0005)
+        with profiler:
+            for _ in range(args.repeat):
+                request(args.profile)
+        print(profiler.output_text(color=False, unicode=False))
+        return
+    result = {}
+    for kind in kinds:
+        started = time.process_time()
+        for _ in range(args.repeat):
+            request(kind)
+        result[kind] = round((time.process_time() - started) / args.repeat * 1000, 2)
+    result["page_bytes"] = len(client.get("/consultations/1").data)
+    print("CPU_JSON " + json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
