@@ -39,6 +39,9 @@ def sign_in(page, login, password=DEMO_PASSWORD, next_path=None):
     page.goto("/login" + (f"?{urlencode({'next': next_path})}" if next_path else ""))
     fill_login_form(page, login, password)
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    # The button shows once the HTML has arrived; the page's scripts (GOV.UK Frontend, the htmx CSRF header)
+    # run a moment later, at "load". A test that types straight away must not race them.
+    page.wait_for_load_state("load")
 
 
 def fill_login_form(page, login, password):

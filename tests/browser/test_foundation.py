@@ -206,6 +206,8 @@ def test_skip_link_is_the_first_thing_to_focus_and_skips_to_the_content(page, lo
         sign_in(page, login)
     else:
         page.goto("/login")
+    # GOV.UK Frontend marks the skip link once its script has started; only then does Enter move the focus.
+    expect(page.locator("[data-govuk-skip-link-init]")).to_have_count(1)
     page.keyboard.press("Tab")
     skip_link = page.get_by_role("link", name="Skip to main content")
     expect(skip_link).to_be_focused()
