@@ -54,6 +54,10 @@ class Config:
     SESSION_IDLE_TIMEOUT_MINUTES = _env_int("SESSION_IDLE_TIMEOUT_MINUTES", 60)
     SESSION_ABSOLUTE_LIFETIME_HOURS = _env_int("SESSION_ABSOLUTE_LIFETIME_HOURS", 12)
 
+    # Pages remembered per reader and data version, per worker process (app/fragments.py); 0 turns it off.
+    PAGE_CACHE_SIZE = _env_int("PAGE_CACHE_SIZE", 200)
+    FRAGMENT_CACHE_SIZE = _env_int("FRAGMENT_CACHE_SIZE", 5000)
+
     # Rate limits: memory by default; a redis:// URI shares them between hosts.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)

@@ -4,14 +4,21 @@
 transaction, yields, and commits once (or rolls back everything on error).
 On SQLite the transaction starts with BEGIN IMMEDIATE, which takes the write
 lock up front; that is what serialises appends to the consultation log there.
-On PostgreSQL the log takes its own advisory lock (see app.trail.services).
+On PostgreSQL it starts by taking one transaction-scoped advisory lock, the same
+for every writer: appends to the log are serialised by it, and the database's
+triggers (migrations 0006, 0007) take it too, so every writer takes it first,
+before any row lock, and no two writers can wait on each other in a circle.
 """
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import event
+from sqlalchemy import BigInteger, CheckConstraint, event, select, text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+
+# Any fixed number: the PostgreSQL advisory lock every write transaction takes first (also in migrations).
+PG_WRITE_LOCK_KEY = 7_160_016
 
 _immediate = ContextVar("sqlite_begin_immediate", default=False)
 _in_transaction = ContextVar("in_service_transaction", default=False)
@@ -38,8 +45,13 @@ def install_sqlite_hooks(engine):
 
 
 @contextmanager
-def transaction():
-    """Run the body as one write transaction and commit it once."""
+def transaction(keep_loaded=False):
+    """Run the body as one write transaction and commit it once.
+
+    keep_loaded=True: the objects stay loaded after the commit instead of reloading on first use. Only for a
+    service that adds or changes rows with nothing computed by the database that it reads back (posting a
+    comment or vote): the route answering it then needs no more statements.
+    """
     session = db.session
     if _in_transaction.get():  # a service calling another service: the outer one commits
         yield session
@@ -56,13 +68,35 @@ def transaction():
             session.connection()  # begins now, so SQLite takes the write lock before we read anything
         finally:
             _immediate.reset(token)
-    # PostgreSQL runs READ COMMITTED: each statement sees the latest commits, so the view's transaction goes on.
+    else:
+        # PostgreSQL runs READ COMMITTED: each statement sees the latest commits, so the view's transaction goes on.
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK_KEY})
     outer = _in_transaction.set(True)
     try:
         yield session
+        session().expire_on_commit = not keep_loaded
         session.commit()
     except BaseException:
         session.rollback()
         raise
     finally:
+        session().expire_on_commit = True
         _in_transaction.reset(outer)
+
+
+class DataVersion(db.Model):
+    """One number that moves on with every change to anything a page shows (app/fragments.py, remember_page).
+
+    Kept by database triggers (migration 0007) in the transaction that makes the change: never written here.
+    """
+
+    __tablename__ = "data_version"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+    @staticmethod
+    def current():
+        """The version as a scalar subquery, to read in the same statement (and snapshot) as something else."""
+        return select(DataVersion.n).where(DataVersion.id == 1).scalar_subquery()

@@ -8,16 +8,28 @@ each keep their own).
 
 The one per-request value a fragment may hold is the CSRF token: it is stored as a placeholder and put back
 for whoever the fragment is served to.
+
+`remember_page` keeps a whole page per reader instead, under the data version read with the reader's session
+(app.database.DataVersion, moved on by database triggers with every change a page can show): a reader who
+opens the same page again before anything changed gets it without the queries and the rendering. Its CSRF
+token and CSP nonce are put back per request, and a page is kept no longer than its `valid_until` (when the
+clock alone would change it: a consultation opening or closing).
 """
 from collections import OrderedDict
 from dataclasses import fields, replace
+from functools import lru_cache
 from threading import Lock
 
-from flask import current_app
+from flask import current_app, g, request, session
+from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from app.security import csp_nonce
+from app.timeutil import utcnow
+
 _CSRF_PLACEHOLDER = "\x00csrf\x00"
+_NONCE_PLACEHOLDER = "\x00nonce\x00"
 
 
 class FragmentCache:
@@ -35,6 +47,10 @@ class FragmentCache:
                 self.items.move_to_end(key)
             return html
 
+    def clear(self):
+        with self.lock:
+            self.items.clear()
+
     def put(self, key, html):
         with self.lock:
             self.items[key] = html
@@ -43,9 +59,23 @@ class FragmentCache:
 
 
 def init_app(app):
-    app.extensions["fragments"] = FragmentCache(app.config.get("FRAGMENT_CACHE_SIZE", 5000))
+    app.extensions["fragments"] = FragmentCache(app.config["FRAGMENT_CACHE_SIZE"])
+    app.extensions["pages"] = FragmentCache(app.config["PAGE_CACHE_SIZE"])
     for function in (comment_card, comment_form, vote_form, vote_tally):
         app.add_template_global(function)
+
+
+def _to_keep(html, nonce=False):
+    """This request's CSRF token (and CSP nonce) in `html` replaced by placeholders, to keep it for anyone."""
+    html = html.replace(generate_csrf(), _CSRF_PLACEHOLDER)
+    return html.replace(csp_nonce(), _NONCE_PLACEHOLDER) if nonce else html
+
+
+def _to_serve(html):
+    """Kept HTML with this request's CSRF token and CSP nonce put back."""
+    if _NONCE_PLACEHOLDER in html:
+        html = html.replace(_NONCE_PLACEHOLDER, csp_nonce())
+    return html.replace(_CSRF_PLACEHOLDER, generate_csrf()) if _CSRF_PLACEHOLDER in html else html
 
 
 def remember(key, render, csrf=False):
@@ -54,22 +84,50 @@ def remember(key, render, csrf=False):
     html = cache.get(key)
     if html is None:
         html = str(render())
-        if csrf:
-            html = html.replace(generate_csrf(), _CSRF_PLACEHOLDER)
-        cache.put(key, html)
-    if csrf:
-        html = html.replace(_CSRF_PLACEHOLDER, generate_csrf())
-    return Markup(html)
+        cache.put(key, _to_keep(html) if csrf else html)
+    return Markup(_to_serve(html) if csrf else html)
+
+
+def _page_key():
+    """Who asks for what, at which data version; None when the page must be rendered afresh."""
+    version = g.get("data_version")  # set when the session was loaded (app/accounts/sessions.py)
+    if version is None or request.method != "GET" or session.get("_flashes"):
+        return None
+    return ("page", current_user.get_id(), version, request.full_path,
+            request.headers.get("HX-Request"), request.headers.get("HX-Target"))
+
+
+def remember_page(render):
+    """The HTML of `render() -> (html, valid_until)` for this reader, request and data version, rendered once.
+
+    render() does every permission check itself, so nothing reaches a reader it was not rendered for: the key
+    holds the reader, and the data version moves on with any change to their roles or the data shown.
+    """
+    cache = current_app.extensions["pages"]
+    key = _page_key() if cache.size else None
+    if key is not None:
+        kept = cache.get(key)
+        if kept is not None and (kept[1] is None or utcnow() < kept[1]):
+            return _to_serve(kept[0])
+    html, valid_until = render()
+    html = str(html)
+    if key is not None:
+        cache.put(key, (_to_keep(html, nonce=True), valid_until))
+    return html
+
+
+@lru_cache(maxsize=None)
+def _card_fields(view_class):
+    """The fields of a comment as shown, once per class (dataclasses.fields() is slow to call per card)."""
+    return tuple(field.name for field in fields(view_class) if field.name not in ("replies", "reply_count"))
 
 
 def _card_key(comment, access):
     """Every field of the comment as shown (not its replies) and what the viewer may do, but not who they are."""
     values = []
-    for field in fields(comment):
-        if field.name in ("replies", "reply_count"):
-            continue
-        value = getattr(comment, field.name)
-        if field.name == "revisions":
+    for name in _card_fields(type(comment)):
+        value = getattr(comment, name)
+        if name == "revisions":
             value = tuple((r.id, r.body, r.written_at, r.replaced_at) for r in value)
         values.append(value)
     return ("comment_card", tuple(values), replace(access, person_id=0))

@@ -89,6 +89,11 @@ class Consultation(db.Model):
     def state(self):
         return self.state_at()
 
+    def next_change_at(self, now=None):
+        """When the clock alone next changes the state (None once closed): how long a page of it may be kept."""
+        now = now or utcnow()
+        return next((moment for moment in (self.opens_at, self.ends_at) if now < moment), None)
+
     def time_left(self, now=None):
         return max(self.ends_at - (now or utcnow()), timedelta(0))
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role
 from app.consultations import notifications as notices
@@ -24,6 +25,7 @@ from app.drafts.models import DraftArrangement, DraftVersion, Section
 from app.errors import DomainError
 from app.extensions import db, htmx
 from app.forms import add_domain_error
+from app.fragments import remember_page
 from app.security import roles_required
 
 bp = Blueprint("consultations", __name__)
@@ -54,7 +56,8 @@ bp.add_app_template_filter(lambda choice: VoteChoice(choice).label, "vote_label"
 
 def _load(consultation_id):
     """The consultation and what the signed-in person may do with it; 404 or 403 otherwise."""
-    consultation = db.session.get(Consultation, consultation_id)
+    consultation = db.session.get(Consultation, consultation_id, options=[  # and its partnership, in one statement
+        joinedload(Consultation.version).joinedload(DraftVersion.draft)])
     if consultation is None or services.partnership_id_of(consultation) != current_user.partnership_id:
         abort(404)
     access = queries.access_for(current_user, consultation)
@@ -85,9 +88,16 @@ def _require_taking_part(access):
         abort(403)
 
 
+def _render(template, block=None, **context):
+    return render_block(template, block, **context) if block else render_template(template, **context)
+
+
 def _respond(template, block=None, **context):
     """The full page, or one of its named blocks for an htmx request; the response varies on HX-Request."""
-    html = render_block(template, block, **context) if block else render_template(template, **context)
+    return _response(_render(template, block, **context))
+
+
+def _response(html):
     response = make_response(html)
     response.vary.add("HX-Request")
     return response
@@ -171,8 +181,11 @@ def _page_context(consultation, access):
 @bp.route("/consultations/<int:consultation_id>")
 @login_required
 def show(consultation_id):
-    consultation, access = _load(consultation_id)
-    return _respond(PAGE, **_page_context(consultation, access))
+    def render():
+        consultation, access = _load(consultation_id)
+        return _render(PAGE, **_page_context(consultation, access)), consultation.next_change_at()
+
+    return _response(remember_page(render))  # rendered once per reader and data version
 
 
 @bp.route("/consultations/<int:consultation_id>/sections/<int:section_id>/vote", methods=["GET", "POST"])
@@ -211,14 +224,19 @@ def vote(consultation_id, section_id):
 @login_required
 def comments(consultation_id, section_id):
     """GET: a page of threads after the cursor ("more comments"). POST: a new comment."""
-    consultation, access = _load(consultation_id)
-    section = _section(consultation, section_id) if section_id else None
     if request.method == "POST":
-        return _post_comment(consultation, access, section)
-    page = queries.threads_page(consultation, access, section_id, request.args.get("after", type=int))
-    block = "threads_page" if htmx.target == f"more-{page.slot}" else None
-    return _respond("consultations/comments.html", block, consultation=consultation, access=access, section=section,
-                    page=page)
+        consultation, access = _load(consultation_id)
+        return _post_comment(consultation, access, _section(consultation, section_id) if section_id else None)
+
+    def render():
+        consultation, access = _load(consultation_id)
+        section = _section(consultation, section_id) if section_id else None
+        page = queries.threads_page(consultation, access, section_id, request.args.get("after", type=int))
+        block = "threads_page" if htmx.target == f"more-{page.slot}" else None
+        return (_render("consultations/comments.html", block, consultation=consultation, access=access,
+                        section=section, page=page), consultation.next_change_at())
+
+    return _response(remember_page(render))
 
 
 def _post_comment(consultation, access, section):

@@ -191,7 +191,7 @@ def _initial_status(author):
 def post_comment(author, consultation, text, section=None, now=None):
     """A comment on the whole draft (section None) or on one of its sections."""
     now = now or utcnow()
-    with transaction() as session:
+    with transaction(keep_loaded=True) as session:
         author_id = author.id
         audience = _require_taking_part(author, consultation, now)
         if section is not None and section.version_id != consultation.version_id:
@@ -225,7 +225,7 @@ def _require_repliable(parent):
 def reply(author, parent, text, now=None):
     """A reply to a published comment of the same consultation, at most MAX_DEPTH deep."""
     now = now or utcnow()
-    with transaction() as session:
+    with transaction(keep_loaded=True) as session:
         author_id = author.id
         consultation = parent.consultation
         audience = _require_taking_part(author, consultation, now)
@@ -310,7 +310,7 @@ def _find_vote(consultation_id, section_id, person_id):
 def cast_vote(person, consultation, section, choice, reason="", now=None):
     """One vote per person per section (a database constraint); a second vote changes the first."""
     now = now or utcnow()
-    with transaction() as session:
+    with transaction(keep_loaded=True) as session:
         person_id = person.id
         audience = _require_taking_part(person, consultation, now)
         if section is None or section.version_id != consultation.version_id:

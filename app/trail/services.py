@@ -4,7 +4,7 @@ import json
 from json.encoder import encode_basestring
 from datetime import datetime, timezone
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from app.database import _in_transaction
 from app.extensions import db
@@ -13,10 +13,6 @@ from app.trail.verify_log import (GENESIS_HASH, ChainError, canonical, entry_has
 from app.trail.models import LogEntry
 
 __all__ = ["append", "head", "iter_entries", "verify_database", "verify_file", "ChainError", "text_hash"]
-
-# Any fixed number: the PostgreSQL advisory lock that serialises appends.
-_PG_LOCK_KEY = 7_160_016
-
 
 class LogDataError(ValueError):
     pass
@@ -45,8 +41,8 @@ def now_iso():
 def append(action, subject, data=None, actor=None):
     """Append one entry in the current service transaction (see app.database.transaction).
 
-    Appends are serialised: PostgreSQL takes a transaction-scoped advisory lock,
-    SQLite already holds the write lock from BEGIN IMMEDIATE. So two writers can
+    Appends are serialised: transaction() has already taken PostgreSQL's advisory
+    write lock, or SQLite's write lock with BEGIN IMMEDIATE. So two writers can
     never read the same head and fork the chain.
     """
     if not _in_transaction.get():
@@ -54,8 +50,6 @@ def append(action, subject, data=None, actor=None):
     data = dict(data or {})
     _check_data(data)
     session = db.session
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
     last = session.execute(select(LogEntry.seq, LogEntry.hash).order_by(LogEntry.seq.desc()).limit(1)).first()
     seq, prev_hash = (last.seq + 1, last.hash) if last else (1, GENESIS_HASH)
     entry = {

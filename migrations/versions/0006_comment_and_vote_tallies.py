@@ -18,7 +18,7 @@ down_revision = "0005"
 branch_labels = None
 depends_on = None
 
-LOG_LOCK_KEY = 7_160_016  # app.trail.services._PG_LOCK_KEY
+LOG_LOCK_KEY = 7_160_016  # app.database.PG_WRITE_LOCK_KEY
 
 # A top-level comment counts in its consultation's slot (0: the whole draft, else the section id) by status.
 _COMMENT_PLUS = """INSERT INTO comment_tally (consultation_id, slot, status, n)
