@@ -75,7 +75,7 @@ def main():
         with profiler:
             for _ in range(args.repeat):
                 request(args.profile)
-        print(profiler.output_text(color=False, unicode=False))
+        print(profiler.output_text(color=False, unicode=False, show_all=bool(os.environ.get("PROFILE_ALL"))))
         return
     result = {}
     for kind in kinds:

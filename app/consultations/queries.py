@@ -160,7 +160,7 @@ def _view(row, access):
 
 
 def _attach_details(views, access):
-    """Reply counts and earlier versions for these comments: two queries, however many comments."""
+    """Reply counts and earlier versions for these comments: at most two queries, however many comments."""
     by_id = {view.id: view for view in views}
     thread_ids = [view.id for view in views if view.depth == 0]
     counts = db.session.execute(
@@ -171,7 +171,7 @@ def _attach_details(views, access):
     # Earlier texts: for their author and for facilitators and scrutineers (an edit may remove a slip).
     with_history = [view.id for view in views if view.edited_at and (view.mine or access.sees_all)]
     revisions = db.session.execute(select(CommentRevision).where(CommentRevision.comment_id.in_(with_history))
-                                   .order_by(CommentRevision.id)).scalars().all()
+                                   .order_by(CommentRevision.id)).scalars().all() if with_history else []
     for revision in revisions:
         by_id[revision.comment_id].revisions.append(revision)
     return views

@@ -96,6 +96,7 @@ def test_a_remembered_page_is_only_ever_its_readers_own(app, login, consultation
     tokens = []
     for browser in (_browser(app, login, vcs), _browser(app, login, vcs)):
         tokens.append(set())
+        pages = []
         for _ in range(2):  # drawn, then remembered
             response = _page(browser, url)
             html = response.get_data(as_text=True)
@@ -105,6 +106,8 @@ def test_a_remembered_page_is_only_ever_its_readers_own(app, login, consultation
             nonce = re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
             assert set(re.findall(r'nonce="([^"]+)"', html)) == {nonce}
             tokens[-1].add(token)
+            pages.append(html.replace(token, "TOKEN").replace(nonce, "NONCE"))
+        assert pages[0] == pages[1] and "\u2013" in pages[1]  # the same page, its en dashes (UTF-8) intact
     assert not tokens[0] & tokens[1]  # each session its own token, never one remembered for everyone
 
 
