@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/cpu.py --url sqlite:////tmp/portal-bench/x.sqlite3          # a database bench/run.py built
     .venv/bin/python bench/cpu.py --url ... --profile page                              # pyinstrument, one request type
+    PROFILE_ALL=1 .venv/bin/python bench/cpu.py --url ... --profile page                # ... with library frames shown
 
 Signs in as the demo practitioner through the login form, then times the requests bench/run.py drives with wrk —
 the consultation page, the "more comments" fragment, posting a comment, casting a vote — a small signed-in
