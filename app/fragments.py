@@ -11,9 +11,9 @@ for whoever the fragment is served to.
 
 `remember_page` keeps a whole page per reader instead, under the data version read with the reader's session
 (app.database.DataVersion, moved on by database triggers with every change a page can show): a reader who
-opens the same page again before anything changed gets it without the queries and the rendering. Its CSRF
-token and CSP nonce are put back per request, and a page is kept no longer than its `valid_until` (when the
-clock alone would change it: a consultation opening or closing).
+opens the same page again before anything changed gets it without the queries and the rendering. It is kept
+as UTF-8 pieces around its CSRF token and CSP nonce, which are put back per request, and no longer than its
+`valid_until` (when the clock alone would change it: a consultation opening or closing).
 """
 from collections import OrderedDict
 from dataclasses import fields, replace
