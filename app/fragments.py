@@ -65,24 +65,18 @@ def init_app(app):
         app.add_template_global(function)
 
 
-def _to_keep(html):
-    """This request's CSRF token in `html` replaced by a placeholder, to keep it for anyone."""
-    return html.replace(generate_csrf(), _CSRF_PLACEHOLDER)
-
-
-def _to_serve(html):
-    """Kept HTML with this request's CSRF token put back."""
-    return html.replace(_CSRF_PLACEHOLDER, generate_csrf()) if _CSRF_PLACEHOLDER in html else html
-
-
 def remember(key, render, csrf=False):
     """The HTML `render()` returns for this key, rendered once; the key must hold every input of render()."""
     cache = current_app.extensions["fragments"]
     html = cache.get(key)
     if html is None:
         html = str(render())
-        cache.put(key, _to_keep(html) if csrf else html)
-    return Markup(_to_serve(html) if csrf else html)
+        if csrf:
+            html = html.replace(generate_csrf(), _CSRF_PLACEHOLDER)
+        cache.put(key, html)
+    if csrf:
+        html = html.replace(_CSRF_PLACEHOLDER, generate_csrf())
+    return Markup(html)
 
 
 def _page_key():
