@@ -27,7 +27,8 @@ from app.partnerships import services as partnerships
 from app.partnerships.models import OrganisationKind, PartnerKind
 from config import TestConfig
 
-pytest_plugins = ["tests.smtp"]  # the `smtp` fixture: a real SMTP server for email tests
+# `smtp`: a real SMTP server for email tests; `live_server`, `page`, `nojs_page`...: Chromium on the real app
+pytest_plugins = ["tests.smtp", "tests.browser.plugin"]
 
 PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -3,7 +3,7 @@
     from tests.browser.helpers import sign_in, sign_out, assert_no_axe_violations
 
 The fixtures that use them (live_server, browser, page, nojs_page, browser_errors) are in
-tests/browser/conftest.py.
+tests/browser/plugin.py.
 """
 import functools
 import os
@@ -183,3 +183,24 @@ def last_email_path(app, to_address):
     match = re.search(r"https?://[^/\s]+(/\S+)", body)
     assert match, f"no link in the email to {to_address}:\n{body}"
     return match.group(1)
+
+
+# --- journeys: two widths, and screenshots to look at ---------------------------------------------------
+
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 320, "height": 740}  # WCAG 2.2 1.4.10 Reflow: 320 CSS px wide
+
+
+def snap(page, name):
+    """Keep a full-page screenshot of this step when JOURNEY_SCREENSHOTS names a folder (for a person to look at)."""
+    folder = os.environ.get("JOURNEY_SCREENSHOTS")
+    if folder:
+        width = page.viewport_size["width"] if page.viewport_size else 0
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
+
+
+def assert_fits_width(page):
+    """Nothing on the page makes it scroll sideways (WCAG 2.2 1.4.10 Reflow)."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at {page.viewport_size['width']} px wide"

@@ -32,7 +32,7 @@ from app.consultations.models import Consultation
 from app.demo import load_demo_data
 from app.extensions import db as _db
 from config import TestConfig
-from tests.browser.conftest import _QuietHandler
+from tests.browser.plugin import _QuietHandler
 from tests.browser.helpers import ROOT, axe_violations, format_violations, sign_in
 from tests.conftest import backend_url, create_postgres_database, drop_postgres_database
 from tests.site.crawl import SKIP_PATHS, pattern

@@ -1,5 +1,8 @@
 """Browser tests: the real app on a live server, driven by Debian's Chromium through Playwright.
 
+A plugin (registered in tests/conftest.py) so that tests/browser/ (pages and widgets) and tests/journeys/ (a
+person's whole journey across rooms) share one live server and one Chromium.
+
 - `live_server` (session): create_app(TestConfig) served by werkzeug on 127.0.0.1 in a daemon thread, on a
   database of its own (a copy of the migrated SQLite template, or a PostgreSQL database made for it) with
   the demo data loaded. CSRF and every other protection stay on.
@@ -7,7 +10,7 @@
 - `context`/`page` and `nojs_context`/`nojs_page` (per test): fresh cookies; JavaScript on or off.
 - `browser_errors`: every page above is watched; a console error, a CSP violation, an uncaught exception or
   a 5xx response fails the test.
-Every test in this folder is marked `browser`.
+Every test in those folders is marked `browser`.
 """
 import os
 import shutil
@@ -29,6 +32,7 @@ from tests.conftest import backend_url, create_postgres_database, drop_postgres_
 
 
 HERE = Path(__file__).resolve().parent
+BROWSER_FOLDERS = (HERE, HERE.parent / "journeys")
 # Waits are Playwright's own (no sleeps); generous limits keep a busy 2-core machine from failing a test.
 ACTION_TIMEOUT_MS = 10_000
 expect.set_options(timeout=ACTION_TIMEOUT_MS)
@@ -130,7 +134,7 @@ _chromium = _Chromium()
 
 
 def _is_browser_test(item):
-    return HERE in item.path.parents
+    return any(folder in item.path.parents for folder in BROWSER_FOLDERS)
 
 
 @pytest.hookimpl(wrapper=True)
