@@ -69,13 +69,14 @@ def _register_blueprints(app):
     from app.demo import bp as demo_bp
     from app.mail.cli import bp as mail_cli_bp
     from app.main.routes import bp as main_bp
+    from app.moderation.group_routes import bp as groups_bp
     from app.moderation.routes import bp as moderation_bp
     from app.partnerships.routes import bp as partnerships_bp
     from app.scrutiny.routes import bp as scrutiny_bp
     from app.trail.cli import bp as trail_cli_bp
 
     for blueprint in (main_bp, accounts_bp, partnerships_bp, drafts_bp, consultations_bp, trail_cli_bp, mail_cli_bp,
-                      consultations_cli_bp, demo_bp, moderation_bp):
+                      consultations_cli_bp, demo_bp, moderation_bp, groups_bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(scrutiny_bp)
     from app.public.routes import bp as public_bp

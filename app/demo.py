@@ -50,6 +50,7 @@ ACCOUNTS = [
      [Role.LEAD_SIGNATORY], PartnerKind.ICB),
     ("scrutineer@demo.test", "Sam Scrutineer", "Independent Scrutiny Service", [Role.SCRUTINEER], None),
     ("dsl@demo.test", "Dana Safeguarding", "North Somerset Council", [Role.DSL], None),
+    ("youth.worker@demo.test", "Yusuf Youthworker", "North Somerset Youth Council", [Role.YOUTH_WORKER], None),
     ("youth-demo", "Youth demo", "North Somerset Youth Council", [Role.YOUNG_PERSON], None),
 ]
 

@@ -33,7 +33,7 @@ ROLE_LABELS = {
     Role.DELEGATED_SIGNATORY: "Delegated safeguarding partner (signatory)",
     Role.SCRUTINEER: "Independent scrutineer",
     Role.DSL: "Designated safeguarding lead",
-    Role.YOUTH_WORKER: "Youth worker (young people's group lead)",
+    Role.YOUTH_WORKER: "Youth worker (leads a young people’s group)",
 }
 SIGNATORY_ROLES = {Role.LEAD_SIGNATORY, Role.DELEGATED_SIGNATORY}
 

@@ -106,11 +106,32 @@ def accept_invitation(token):
     return _set_password_page(token, "invitation", "accounts/accept_invitation.html", services.accept_invitation)
 
 
-# --- young people join their group with a code (the rules: app.moderation.services.join) -------------------
-
 def _join_attempts_limit():
     return f"{current_app.config.get('JOIN_ATTEMPTS_PER_MINUTE', 10)} per minute"
 
+
+@bp.route("/password/code", methods=["GET", "POST"])
+@limiter.limit(_join_attempts_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 200)
+def reset_with_code():
+    """A young person sets a new password with the one-time code their youth worker gave them in person."""
+    from app.moderation.forms import ResetCodeForm
+
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = ResetCodeForm()
+    if form.validate_on_submit():
+        try:
+            person = services.reset_with_code(form.username.data, form.code.data, form.password.data)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            sign_in(person)
+            flash("Your new password is set", "success")
+            return redirect(url_for("main.home"), 303)
+    return render_template("accounts/reset_with_code.html", form=form)
+
+
+# --- young people join their group with a code (the rules: app.moderation.services.join) -------------------
 
 @bp.route("/join", methods=["GET", "POST"])
 @limiter.limit(_join_attempts_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 200)

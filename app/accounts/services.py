@@ -1,5 +1,6 @@
 """The rules for people, sessions, invitations and passwords. One function = one transaction."""
 import hashlib
+import re
 import secrets
 from datetime import timedelta
 
@@ -113,6 +114,11 @@ def _revoke_all(person_id):
                                                  AuthSession.revoked_at.is_(None)).values(revoked_at=utcnow()))
 
 
+def end_all_sessions(person_id):
+    """Every session of this person ends now (a suspended account; inside the caller's transaction)."""
+    _revoke_all(person_id)
+
+
 def active_sessions(person):
     return db.session.execute(select(AuthSession).where(AuthSession.person_id == person.id,
                                                         AuthSession.revoked_at.is_(None))
@@ -222,15 +228,15 @@ def token_person(token, purpose):
     return row
 
 
-def _use_token(token, purpose, password):
-    row = token_person(token, purpose)
+def _use_token(token, purpose, password, row=None, refusal="This link has expired or has already been used"):
+    row = row or token_person(token, purpose)
     if row is None:
-        raise DomainError("This link has expired or has already been used", field="password")
+        raise DomainError(refusal, field="password")
     # Mark it used with a guarded UPDATE, so two clicks at once cannot both succeed.
     used = db.session.execute(update(AccountToken).where(AccountToken.id == row.id, AccountToken.used_at.is_(None))
                               .values(used_at=utcnow())).rowcount
     if used != 1:
-        raise DomainError("This link has expired or has already been used", field="password")
+        raise DomainError(refusal, field="password")
     person = row.person
     check_new_password(password, person)
     person.password_hash = hash_password(password)
@@ -263,6 +269,46 @@ def reset_password(token, password):
     with transaction():
         person = _use_token(token, "password_reset", password)
         trail.append("person.password_reset", f"person:{person.id}", actor=person.id)
+    return person
+
+
+# --- reset codes: a young person's youth worker hands one over in person (young people have no email) -----
+
+RESET_CODE_REFUSED = ("That username and code do not match, or the code has expired or been used. "
+                      "Ask your youth worker for a new code.")
+
+
+def reset_code_hash(code):
+    """Codes are compared without case, spaces or dashes, like invite codes."""
+    return _sha256(re.sub(r"[\s\-]", "", (code or "").upper()))
+
+
+def new_reset_code(person, ttl, now=None):
+    """A one-time code to set a new password, cancelling any earlier code or link. Inside a transaction."""
+    from app.moderation.services import new_code
+
+    now = now or utcnow()
+    db.session.execute(update(AccountToken).where(AccountToken.person_id == person.id,
+                                                  AccountToken.purpose == "password_reset",
+                                                  AccountToken.used_at.is_(None)).values(used_at=now))
+    code = new_code()
+    db.session.add(AccountToken(person_id=person.id, purpose="password_reset", token_hash=reset_code_hash(code),
+                                created_at=now, expires_at=now + ttl))
+    return code
+
+
+def reset_with_code(username, code, password):
+    """Set a new password with a youth worker's reset code. Works once, before it expires, for that username."""
+    with transaction():
+        person = find_by_login(username) if "@" not in (username or "") else None
+        row = db.session.execute(select(AccountToken).where(
+            AccountToken.token_hash == reset_code_hash(code), AccountToken.purpose == "password_reset")
+        ).scalar_one_or_none()
+        if (person is None or row is None or row.person_id != person.id or row.used_at is not None
+                or row.expires_at < utcnow() or not person.is_active_account):
+            raise DomainError(RESET_CODE_REFUSED, field="code")
+        person = _use_token(None, "password_reset", password, row=row, refusal=RESET_CODE_REFUSED)
+        trail.append("person.password_reset", f"person:{person.id}", {"by": "reset_code"}, actor=person.id)
     return person
 
 

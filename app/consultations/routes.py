@@ -37,6 +37,20 @@ THREAD = "consultations/thread.html"
 PENDING_MESSAGE = "Thank you. A moderator will check it before anyone else can see it."
 
 
+def _held_for_safeguarding(comment):
+    """A young person's post that may disclose harm went to the DSL: they see who reads it and where to get help,
+    with JavaScript (htmx follows HX-Redirect to the same page) and without."""
+    if comment.status != "concern":
+        return None
+    url = url_for("moderation.held_for_safeguarding", comment_id=comment.id)
+    if htmx:
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        response.vary.add("HX-Request")
+        return response
+    return _see_other(url)
+
+
 @bp.app_template_filter("linkify")
 def _linkify(text):
     return linkify(text)
@@ -250,6 +264,9 @@ def _post_comment(consultation, access, section):
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            held = _held_for_safeguarding(comment)
+            if held is not None:
+                return held
             message = "Your comment has been posted" if comment.status == "published" else PENDING_MESSAGE
             if not fragment:
                 flash(message, "success")
@@ -298,6 +315,9 @@ def reply(comment_id):
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            held = _held_for_safeguarding(comment)
+            if held is not None:
+                return held
             message = "Your reply has been posted" if comment.status == "published" else PENDING_MESSAGE
             if htmx.target == f"thread-{thread_id}":
                 return _respond(THREAD, "thread", **_thread_context(consultation, access, thread_id,
@@ -328,6 +348,9 @@ def edit(comment_id):
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            held = _held_for_safeguarding(comment)
+            if held is not None:
+                return held
             if htmx.target != f"comment-{comment.id}":
                 flash("Your comment has been changed", "success")
                 return _see_other(url_for(".replies", comment_id=comment.thread_id or comment.id,

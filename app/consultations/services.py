@@ -188,6 +188,13 @@ def _initial_status(author):
     return (CommentStatus.PENDING if author.has_role(Role.YOUNG_PERSON) else CommentStatus.PUBLISHED).value
 
 
+def _hold_if_possible_disclosure(comment, now):
+    """A young person's words that may disclose harm go to the DSL at once (app.moderation.services)."""
+    from app.moderation.services import hold_possible_disclosure
+
+    return hold_possible_disclosure(comment, now)
+
+
 def post_comment(author, consultation, text, section=None, now=None):
     """A comment on the whole draft (section None) or on one of its sections."""
     now = now or utcnow()
@@ -208,6 +215,7 @@ def post_comment(author, consultation, text, section=None, now=None):
             "consultation": consultation.id, "section": comment.section_id, "audience": audience,
             "status": comment.status, "body_sha256": trail.text_hash(text),
         }, actor=author_id)
+        _hold_if_possible_disclosure(comment, now)
     return comment
 
 
@@ -241,6 +249,7 @@ def reply(author, parent, text, now=None):
             "thread": comment.thread_id, "depth": comment.depth, "audience": audience, "status": comment.status,
             "body_sha256": trail.text_hash(text),
         }, actor=author_id)
+        _hold_if_possible_disclosure(comment, now)
         if comment.status == CommentStatus.PUBLISHED.value and parent.author_id != author_id:
             # A young person's reply is announced when a moderator approves it (moderation, a later room).
             notifications.notify_reply(parent, comment, author)
@@ -275,6 +284,7 @@ def edit_comment(author, comment, text, now=None):
             "consultation": comment.consultation_id, "revision": revision.id, "status": comment.status,
             "previous_body_sha256": trail.text_hash(previous), "body_sha256": trail.text_hash(text),
         }, actor=author_id)
+        _hold_if_possible_disclosure(comment, now)
     return comment
 
 

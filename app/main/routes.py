@@ -11,7 +11,14 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def home():
-    return render_template("main/home.html", partnership=current_partnership(), roles=current_user.roles)
+    from app.accounts.models import Role
+    from app.moderation import services as moderation
+
+    open_concerns = [c for c in moderation.concerns_for(current_user) if c.is_open] \
+        if current_user.has_role(Role.DSL) else []
+    groups = moderation.groups_for(current_user) if current_user.has_role(Role.FACILITATOR, Role.YOUTH_WORKER) else []
+    return render_template("main/home.html", partnership=current_partnership(), roles=current_user.roles,
+                           open_concerns=open_concerns, groups=groups)
 
 
 @bp.route("/accessibility")

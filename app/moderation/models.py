@@ -14,6 +14,23 @@ HIDE_REASONS = {  # code -> what the author and moderators read
     "other": "Another reason",
 }
 ACTS = ("approved", "rejected", "hidden", "restored", "concern")
+# Why a participant reports a comment. "identifies_child" takes the comment down at once, until a moderator decides:
+# a safeguarding consultation must never keep showing something that could identify a child or family.
+REPORT_REASONS = {
+    "identifies_child": "It could identify a child or family",
+    "unkind": "It is unkind, rude or bullying",
+    "off_topic": "It is not about the consultation",
+    "other": "Something else",
+}
+HOLDING_REPORT = "identifies_child"
+# A concern's review by the DSL: a possible disclosure waits for them first; they confirm it or say it is not one.
+REVIEWS = {
+    "unreviewed": "Possible disclosure — not yet reviewed",
+    "confirmed": "Confirmed by the designated safeguarding lead",
+    "not_disclosure": "Not a disclosure",
+}
+CONCERN_SOURCES = {"moderator": "A moderator", "self": "The young person themselves",
+                   "signal": "The portal's word list (harm signals)"}
 
 
 class InviteCode(db.Model):
@@ -29,14 +46,25 @@ class InviteCode(db.Model):
     expires_at = mapped_column(db.DateTime, nullable=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     created_at = mapped_column(db.DateTime, default=utcnow)
+    revoked_at = mapped_column(db.DateTime)  # a leaked or finished code stops working at once
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
     organisation = relationship("Organisation")
+    created_by = relationship("Person", foreign_keys=[created_by_id])
 
     __table_args__ = (CheckConstraint("uses >= 0 AND uses <= max_uses AND max_uses >= 1", name="uses"),)
 
     @property
     def places_left(self):
         return self.max_uses - self.uses
+
+    def state_at(self, now):
+        """'revoked', 'expired', 'used up' or 'active': what the people page says about the code."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "used up" if self.uses >= self.max_uses else "active"
 
 
 class ModerationAct(db.Model):
@@ -65,6 +93,7 @@ class Report(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     comment_id: Mapped[int] = mapped_column(ForeignKey("comment.id"), index=True)
     by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    reason_code: Mapped[str | None] = mapped_column(String(30))  # REPORT_REASONS; None on reports made before them
     reason: Mapped[str] = mapped_column(Text)
     at = mapped_column(db.DateTime, default=utcnow)
     resolved_at = mapped_column(db.DateTime)
@@ -81,7 +110,7 @@ class SafeguardingConcern(db.Model):
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))  # the account the concern is about
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
-    source: Mapped[str] = mapped_column(String(10))  # moderator, self
+    source: Mapped[str] = mapped_column(String(10))  # CONCERN_SOURCES: moderator, self, signal (the word list)
     message: Mapped[str] = mapped_column(Text, default="")  # the young person's own words, or the moderator's note
     previous_status: Mapped[str | None] = mapped_column(String(10))
     raised_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
@@ -89,22 +118,36 @@ class SafeguardingConcern(db.Model):
     action_taken: Mapped[str | None] = mapped_column(Text)
     closed_at = mapped_column(db.DateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    review: Mapped[str] = mapped_column(String(20), default="unreviewed")  # REVIEWS
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_at = mapped_column(db.DateTime)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
 
     comment = relationship("Comment")
     person = relationship("Person", foreign_keys=[person_id])
     organisation = relationship("Organisation")
     raised_by = relationship("Person", foreign_keys=[raised_by_id])
     closed_by = relationship("Person", foreign_keys=[closed_by_id])
+    reviewed_by = relationship("Person", foreign_keys=[reviewed_by_id])
     redactions = relationship("RedactedText", order_by="RedactedText.id")
 
     __table_args__ = (
-        CheckConstraint("source IN ('moderator', 'self')", name="source"),
+        CheckConstraint("source IN ('moderator', 'self', 'signal')", name="source"),
         CheckConstraint("comment_id IS NOT NULL OR message != ''", name="about_something"),
+        CheckConstraint("review IN ('unreviewed', 'confirmed', 'not_disclosure')", name="review"),
     )
 
     @property
     def is_open(self):
         return self.closed_at is None
+
+    @property
+    def review_label(self):
+        return REVIEWS[self.review]
+
+    @property
+    def source_label(self):
+        return CONCERN_SOURCES[self.source]
 
 
 class RedactedText(db.Model):

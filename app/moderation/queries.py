@@ -1,7 +1,7 @@
 """Reading for moderators: the queue (flagged first, then oldest first), reports and a comment's history."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.accounts.models import Person
 from app.consultations.models import Comment, CommentStatus, Consultation
@@ -59,7 +59,11 @@ def pending(partnership_id):
     """Waiting comments and replies: flagged ones first, then oldest first."""
     rows = db.session.execute(_base(partnership_id).where(Comment.status == CommentStatus.PENDING.value)
                               .order_by(Comment.flagged.desc(), Comment.created_at, Comment.id)).all()
-    return _items(rows)
+    items = _items(rows)
+    reports = reports_for([item.comment.id for item in items], unresolved=True)  # held by a report
+    for item in items:
+        item.reports = reports.get(item.comment.id, [])
+    return items
 
 
 def reported(partnership_id):
@@ -108,3 +112,28 @@ def acts_for(comment_id):
 def concern_for(comment_id):
     return db.session.execute(select(SafeguardingConcern).where(SafeguardingConcern.comment_id == comment_id)
                               .order_by(SafeguardingConcern.id.desc()).limit(1)).scalar_one_or_none()
+
+
+# --- what exports may not carry ---------------------------------------------------------------------
+
+WITHHELD_MARKER = "[withheld: safeguarding concern {}]"
+
+
+def withheld_texts(consultation_id):
+    """{comment id: concern id} for this consultation's comments under a safeguarding concern, open or closed.
+
+    Exports and open data print WITHHELD_MARKER in place of those texts (and their earlier versions): only the DSL's
+    own record holds the words. The row keeps its SHA-256, so the log still binds it. A concern the DSL reviewed as
+    "not a disclosure" does not withhold the text: the comment went back to ordinary moderation.
+    """
+    rows = db.session.execute(
+        select(SafeguardingConcern.comment_id, func.max(SafeguardingConcern.id))
+        .join(Comment, SafeguardingConcern.comment_id == Comment.id)
+        .where(Comment.consultation_id == consultation_id, SafeguardingConcern.review != "not_disclosure")
+        .group_by(SafeguardingConcern.comment_id)).all()
+    return dict(rows)
+
+
+def exported_text(withheld, comment_id, text):
+    concern_id = withheld.get(comment_id)
+    return WITHHELD_MARKER.format(concern_id) if concern_id is not None else text

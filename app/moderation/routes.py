@@ -14,15 +14,17 @@ from app.extensions import db
 from app.forms import add_domain_error
 from app.moderation import queries, services
 from app.moderation.forms import (
+    ApproveForm,
     CloseConcernForm,
     ConfirmForm,
     InviteCodeForm,
     NoteForm,
     ReasonForm,
     ReportForm,
+    ReviewConcernForm,
     WorriedForm,
 )
-from app.moderation.models import SafeguardingConcern
+from app.moderation.models import HOLDING_REPORT, SafeguardingConcern
 from app.security import roles_required
 from app.timeutil import utcnow
 
@@ -85,7 +87,7 @@ def queue():
 
 
 def _comment_page(comment, **forms):
-    context = {"approve_form": ConfirmForm(), "reject_form": ReasonForm(formdata=None),
+    context = {"approve_form": ApproveForm(formdata=None), "reject_form": ReasonForm(formdata=None),
                "hide_form": ReasonForm(formdata=None), "restore_form": NoteForm(formdata=None),
                "concern_form": NoteForm(formdata=None), **forms}
     failed = next((form for form in forms.values() if form.errors), None)
@@ -111,15 +113,27 @@ def _decide(comment_id, form_class, form_name, service, message, *args):
             add_domain_error(form, error)
         else:
             flash(message, "success")
-            return _see_other(".queue" if form_name in ("approve_form", "reject_form") else ".comment",
-                              comment_id=comment.id)
+            return _after_decision(form_name, comment)
     return _comment_page(comment, **{form_name: form}), 200
+
+
+def _after_decision(form_name, comment):
+    """Where a moderator lands: never a page they may no longer open (a success message on an error page)."""
+    if form_name == "concern_form":
+        concern = queries.concern_for(comment.id)
+        if current_user.has_role(Role.DSL) and concern is not None:
+            return _see_other(".concern_record", concern_id=concern.id)
+        return _see_other(".queue")
+    if form_name in ("approve_form", "reject_form"):
+        return _see_other(".queue")
+    return _see_other(".comment", comment_id=comment.id)
 
 
 @bp.route("/moderation/comments/<int:comment_id>/approve", methods=["GET", "POST"])
 @roles_required(*MODERATORS)
 def approve(comment_id):
-    return _decide(comment_id, ConfirmForm, "approve_form", services.approve, "The comment has been published")
+    return _decide(comment_id, ApproveForm, "approve_form", services.approve, "The comment has been published",
+                   "confirm_not_harm")
 
 
 @bp.route("/moderation/comments/<int:comment_id>/reject", methods=["GET", "POST"])
@@ -167,11 +181,12 @@ def report(comment_id):
     form = ReportForm()
     if form.validate_on_submit():
         try:
-            services.report(current_user, comment, form.reason.data)
+            services.report(current_user, comment, form.reason.data or "", reason_code=form.reason_code.data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            flash("Thank you. A moderator will look at this comment.", "success")
+            flash("Thank you. The comment is hidden until a moderator checks it." if form.reason_code.data ==
+                  HOLDING_REPORT else "Thank you. A moderator will look at this comment.", "success")
             return _see_other("consultations.replies", comment_id=comment.thread_id or comment.id,
                               _anchor=f"comment-{comment.id}")
     return render_template("moderation/report.html", form=form, consultation=consultation,
@@ -232,9 +247,36 @@ def concern_record(concern_id):
             else:
                 flash("The concern has been closed and what was done is recorded", "success")
                 return _see_other(".concern_record", concern_id=concern.id)
+    return _concern_page(concern, close_form=form)
+
+
+def _concern_page(concern, **forms):
+    context = {"close_form": CloseConcernForm(formdata=None), "review_form": ReviewConcernForm(formdata=None), **forms}
+    failed = next((form for form in forms.values() if form.errors), None)
     acts = queries.acts_for(concern.comment_id) if concern.comment_id else []
-    return render_template("moderation/concern.html", concern=concern, close_form=form, redact_form=ConfirmForm(),
-                           acts=acts, form=form if form.errors else None)
+    return render_template("moderation/concern.html", concern=concern, redact_form=ConfirmForm(), acts=acts,
+                           form=failed, **context)
+
+
+@bp.route("/concerns/<int:concern_id>/review", methods=["GET", "POST"])
+@roles_required(Role.DSL)
+def review_concern(concern_id):
+    """The DSL confirms a possible disclosure, or says it is not one (the post goes back to the queue)."""
+    concern = _concern(concern_id)
+    if request.method == "GET":
+        return _see_other(".concern_record", concern_id=concern.id)
+    form = ReviewConcernForm()
+    if form.validate_on_submit():
+        try:
+            services.review_concern(current_user, concern, form.decision.data, form.reason.data or "")
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash("Not a disclosure: the concern is closed and the post is back in the moderation queue"
+                  if form.decision.data == "not_disclosure" else
+                  "Confirmed as a safeguarding concern. Record what was done when you close it.", "success")
+            return _see_other(".concern_record", concern_id=concern.id)
+    return _concern_page(concern, review_form=form), 200
 
 
 @bp.route("/concerns/<int:concern_id>/redact", methods=["GET", "POST"])
@@ -281,3 +323,13 @@ def worried():
 @roles_required(Role.YOUNG_PERSON)
 def worried_sent():
     return render_template("moderation/worried_sent.html")
+
+
+@bp.route("/comments/<int:comment_id>/sent-to-safeguarding-lead")
+@roles_required(Role.YOUNG_PERSON)
+def held_for_safeguarding(comment_id):
+    """What a young person sees after a post that may disclose harm: who reads it, no secrets, help now."""
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.author_id != current_user.id:
+        abort(404)
+    return render_template("moderation/held.html", comment=comment)

@@ -22,6 +22,8 @@ from app.extensions import db
 from app.mail import services as mail
 from app.moderation.models import (
     HIDE_REASONS,
+    HOLDING_REPORT,
+    REPORT_REASONS,
     AuthorNotice,
     InviteCode,
     ModerationAct,
@@ -39,6 +41,7 @@ MAX_CODE_USES = 500
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_-]{2,29}$")
 
+REVOKED_CODE = "That code has been stopped by your group leader. Ask them for a new one."
 WRONG_CODE = "We do not recognise that code. Check it with your group leader and try again."
 EXPIRED_CODE = "That code has expired. Ask your group leader for a new one."
 USED_UP_CODE = "That code has already been used by everyone it was made for. Ask your group leader for a new one."
@@ -150,6 +153,8 @@ def check_code(code, now=None):
     invite = db.session.execute(select(InviteCode).where(InviteCode.code_hash == code_hash(code))).scalar_one_or_none()
     if invite is None:
         raise DomainError(WRONG_CODE, field="code")
+    if invite.revoked_at is not None:
+        raise DomainError(REVOKED_CODE, field="code")
     if invite.expires_at <= now:
         raise DomainError(EXPIRED_CODE, field="code")
     if invite.uses >= invite.max_uses:
@@ -183,20 +188,31 @@ def join(code, username, password, accepted_rules, now=None):
 
 # --- the queue: approve and reject ------------------------------------------------------------------
 
-def approve(by, comment, now=None):
-    """A young person's comment or reply becomes visible; a reply's email to the parent's author goes now."""
+CONFIRM_NOT_HARM = ("Tick to confirm you have read this comment and it does not tell us that a child is being "
+                    "harmed. If it might, raise a safeguarding concern instead.")
+
+
+def approve(by, comment, confirmed_not_harm=False, now=None):
+    """A young person's comment or reply becomes visible; a reply's email to the parent's author goes now.
+
+    A comment the harm-signal list flagged is never published with one click: the moderator must confirm that they
+    read it and it does not disclose harm, and the log keeps that they did (with who they are).
+    """
     now = now or utcnow()
     with transaction() as session:
         by_id = by.id
         _require_moderator(by, comment)
         if comment.status != CommentStatus.PENDING.value:
             raise DomainError("This comment is no longer waiting for a moderator")
+        if comment.flagged and not confirmed_not_harm:
+            raise DomainError(CONFIRM_NOT_HARM, field="confirm_not_harm")
         comment.status = CommentStatus.PUBLISHED.value
-        _act(comment, "approved", by_id, now)
+        _act(comment, "approved", by_id, now, "Read and confirmed it does not disclose harm" if comment.flagged else "")
         _resolve_reports(comment, by_id, now)
         session.flush()
         trail.append("comment.approved", f"comment:{comment.id}",
-                     {"consultation": comment.consultation_id, "flagged": bool(comment.flagged)}, actor=by_id)
+                     {"consultation": comment.consultation_id, "flagged": bool(comment.flagged),
+                      "confirmed_not_harm": bool(comment.flagged and confirmed_not_harm)}, actor=by_id)
         parent = comment.parent
         if parent is not None and parent.author_id != comment.author_id:
             notifications.notify_reply(parent, comment, comment.author)
@@ -247,8 +263,12 @@ def reject(by, comment, reason_code, reason="", now=None):
 
 # --- reporting, hiding and restoring ----------------------------------------------------------------
 
-def report(by, comment, reason, now=None):
-    """Any participant who can see a comment may report it; moderators see reports in the queue."""
+def report(by, comment, reason, now=None, reason_code="other"):
+    """Any participant who can see a comment may report it; moderators see reports in the queue.
+
+    "It could identify a child or family" takes the comment down at once (back to the moderation queue) until a
+    moderator decides: nobody should have to wait for a moderator to stop a family being identified.
+    """
     now = now or utcnow()
     with transaction() as session:
         by_id = by.id
@@ -256,13 +276,22 @@ def report(by, comment, reason, now=None):
             raise DomainError("You cannot report your own comment. You can edit or withdraw it instead.")
         if comment.status != CommentStatus.PUBLISHED.value:
             raise DomainError("This comment is not shown to others, so it cannot be reported")
-        reason = _text(reason, required=True, what="what is wrong with this comment")
-        item = Report(comment_id=comment.id, by_id=by_id, reason=reason, at=now)
+        if reason_code not in REPORT_REASONS:
+            raise DomainError("Choose what is wrong with this comment", field="reason_code")
+        reason = _text(reason, required=reason_code == "other", what="what is wrong with this comment")
+        item = Report(comment_id=comment.id, by_id=by_id, reason_code=reason_code,
+                      reason=reason or REPORT_REASONS[reason_code], at=now)
         session.add(item)
         session.flush()
         trail.append("comment.reported", f"comment:{comment.id}", {
-            "consultation": comment.consultation_id, "report": item.id,
-            "reason_sha256": trail.text_hash(reason)}, actor=by_id)
+            "consultation": comment.consultation_id, "report": item.id, "reason_code": reason_code,
+            "reason_sha256": trail.text_hash(item.reason)}, actor=by_id)
+        if reason_code == HOLDING_REPORT:
+            comment.status = CommentStatus.PENDING.value
+            session.flush()
+            trail.append("comment.held", f"comment:{comment.id}", {
+                "consultation": comment.consultation_id, "report": item.id, "reason_code": reason_code,
+                "status": comment.status}, actor=by_id)
     return item
 
 
@@ -314,11 +343,33 @@ def _alert_dsls(concern):
     return [p.id for p in people]
 
 
+def _open_concern(comment, *, source, raised_by_id, note, now):
+    """Hold the comment from everyone but the DSL (and scrutineers), open a concern awaiting the DSL's review,
+    alert the DSL once, and log it. Inside the caller's transaction."""
+    author = comment.author
+    concern = SafeguardingConcern(
+        partnership_id=author.partnership_id, comment_id=comment.id, person_id=author.id,
+        organisation_id=author.organisation_id, source=source, message=note, previous_status=comment.status,
+        raised_by_id=raised_by_id, raised_at=now, review="unreviewed")
+    db.session.add(concern)
+    comment.status = CommentStatus.CONCERN.value
+    if source != "signal":  # the word list is not a person: its act is the log entry alone
+        _act(comment, "concern", raised_by_id, now)
+    _resolve_reports(comment, raised_by_id, now)
+    db.session.flush()
+    dsl_ids = _alert_dsls(concern)
+    trail.append("concern.raised", f"concern:{concern.id}", {
+        "comment": comment.id, "person": author.id, "organisation": author.organisation_id,
+        "source": source, "message_sha256": trail.text_hash(note), "dsl_alerted": dsl_ids,
+        "status": comment.status}, actor=None if source == "signal" else raised_by_id)
+    return concern
+
+
 def raise_concern(by, comment, note="", now=None):
     """A moderator, or the comment's own young author, raises a concern: the comment is hidden from all but
     the DSL and scrutineers at once, and the DSL is alerted."""
     now = now or utcnow()
-    with transaction() as session:
+    with transaction():
         by_id = by.id
         own = comment.author_id == by_id
         if not own:
@@ -328,21 +379,24 @@ def raise_concern(by, comment, note="", now=None):
         if comment.status == CommentStatus.CONCERN.value:
             raise DomainError("A safeguarding concern has already been raised about this comment")
         note = _text(note, required=False, what="your message", field="message")
-        author = comment.author
-        concern = SafeguardingConcern(
-            partnership_id=author.partnership_id, comment_id=comment.id, person_id=author.id,
-            organisation_id=author.organisation_id, source="self" if own else "moderator", message=note,
-            previous_status=comment.status, raised_by_id=by_id, raised_at=now)
-        session.add(concern)
-        comment.status = CommentStatus.CONCERN.value
-        _act(comment, "concern", by_id, now)
-        _resolve_reports(comment, by_id, now)
-        session.flush()
-        dsl_ids = _alert_dsls(concern)
-        trail.append("concern.raised", f"concern:{concern.id}", {
-            "comment": comment.id, "person": author.id, "organisation": author.organisation_id,
-            "source": concern.source, "message_sha256": trail.text_hash(note), "dsl_alerted": dsl_ids}, actor=by_id)
+        concern = _open_concern(comment, source="self" if own else "moderator", raised_by_id=by_id, note=note,
+                                now=now)
     return concern
+
+
+def hold_possible_disclosure(comment, now):
+    """Called by the comment services inside their transaction, after a young person posts, replies or edits.
+
+    If the text matches the harm-signal list (app/moderation/signals.py) the post is held from everyone and a
+    concern "possible disclosure — not yet reviewed" is opened for the DSL: passing it on is not a moderator's
+    judgement call. Adults' comments are not screened this way (see the report reason "It could identify a child
+    or family" instead). Returns the concern, or None.
+    """
+    if comment.author_audience != "young_people" or not comment.flagged:
+        return None
+    if comment.status == CommentStatus.CONCERN.value:
+        return None
+    return _open_concern(comment, source="signal", raised_by_id=comment.author_id, note="", now=now)
 
 
 def raise_own_worry(person, message, now=None):
@@ -388,6 +442,32 @@ def _require_dsl(by, concern):
         raise NotFound("No such concern")
 
 
+def review_concern(by, concern, decision, reason="", now=None):
+    """The DSL's first look at a possible disclosure: 'confirmed' (it goes on as a safeguarding concern), or
+    'not_disclosure' with a reason, which closes the concern and returns the post to the moderation queue."""
+    now = now or utcnow()
+    with transaction():
+        by_id = by.id
+        _require_dsl(by, concern)
+        if concern.review != "unreviewed":
+            raise DomainError("This concern has already been reviewed")
+        if decision not in ("confirmed", "not_disclosure"):
+            raise DomainError("Choose whether this is a possible disclosure of harm", field="decision")
+        reason = _text(reason, required=decision == "not_disclosure", what="why this is not a disclosure")
+        concern.review, concern.review_reason = decision, reason or None
+        concern.reviewed_at, concern.reviewed_by_id = now, by_id
+        data = {"comment": concern.comment_id, "decision": decision, "reason_sha256": trail.text_hash(reason)}
+        if decision == "not_disclosure":
+            concern.action_taken, concern.closed_at, concern.closed_by_id = f"Not a disclosure: {reason}", now, by_id
+            comment = concern.comment
+            if comment is not None and comment.status == CommentStatus.CONCERN.value:
+                comment.status = CommentStatus.PENDING.value  # a moderator decides, as for any young person's post
+                data["status"] = comment.status
+        db.session.flush()
+        trail.append(f"concern.{decision}", f"concern:{concern.id}", data, actor=by_id)
+    return concern
+
+
 def close_concern(by, concern, action_taken, now=None):
     """The DSL records what was done and closes the concern."""
     now = now or utcnow()
@@ -396,6 +476,8 @@ def close_concern(by, concern, action_taken, now=None):
         _require_dsl(by, concern)
         if not concern.is_open:
             raise DomainError("This concern is already closed")
+        if concern.review == "unreviewed":
+            concern.review, concern.reviewed_at, concern.reviewed_by_id = "confirmed", now, by_id
         action_taken = _text(action_taken, required=True, what="what was done", field="action_taken")
         concern.action_taken, concern.closed_at, concern.closed_by_id = action_taken, now, by_id
         session.flush()

@@ -1,24 +1,42 @@
-"""Words that commonly signal harm in a young person's comment: a hint for moderators, never a decision.
+"""Words that commonly signal harm in a young person's comment. A match passes the post to the DSL at once.
 
-The list is short on purpose and is matched on whole words or phrases, case-insensitively, so "hurt" flags
-"he hurt me" but not "hurtle". A flagged comment goes to the top of the moderation queue with a visible flag;
-a person still reads it and decides. A comment without these words may still disclose harm, and one with them
-may not: moderators read everything.
+The list is matched on whole words or phrases, case-insensitively ("hurts me" flags "someone at home hurts me" but
+"hurtle" flags nothing), with common misspellings and texting forms ("sucide", "kms", "dont tell"). A young
+person's post that matches is held from everyone and opens a safeguarding concern, "possible disclosure — not yet
+reviewed", for the designated safeguarding lead (app.moderation.services.hold_possible_disclosure): a false alarm
+costs the DSL a minute, a missed disclosure costs a child. A comment without these words may still disclose harm,
+so moderators read every young person's post and can raise a concern themselves.
+
+Adults' comments are not screened: a safeguarding consultation is full of words like "abuse" and "neglect".
+
+Reviewing the list: it is plain data, grouped by what the words may signal (from common safeguarding training
+lists); the partnership's DSL should read it once a year, and tests/moderation/test_signals.py shows each group's
+phrasings that must match and ordinary sentences that must not.
 
 The words are grouped by what they may signal (drawn from common safeguarding training lists).
 """
 import re
 
 SIGNAL_WORDS = {
-    "physical harm": ["hit me", "hits me", "hurt me", "hurts me", "hurting me", "beat me", "beats me", "kicked me",
-                      "bruise", "bruises", "punched me"],
-    "sexual harm": ["touched me", "touches me", "touching me", "abuse", "abused", "abusing", "rape", "raped",
-                    "nudes", "groomed", "grooming"],
-    "self-harm and suicide": ["kill myself", "suicide", "suicidal", "self harm", "self-harm", "cut myself",
-                              "cutting myself", "want to die", "end it all", "overdose"],
-    "fear and neglect": ["scared to go home", "afraid to go home", "not safe", "unsafe at home", "no food",
-                         "kicked out", "locked in", "threatened me", "threatens me"],
-    "exploitation": ["county lines", "made me carry", "owe them", "secret", "keep it secret", "don't tell"],
+    "physical harm": ["hit me", "hits me", "hitting me", "hitts me", "hurt me", "hurts me", "hurting me", "hurst me",
+                      "beat me", "beats me", "beat me up", "beats me up", "beating me", "kicked me", "kicks me",
+                      "slapped me", "slaps me", "smacks me", "punched me", "punches me", "chokes me", "choked me",
+                      "strangled me", "burned me", "burnt me", "bruise", "bruises", "bruised"],
+    "sexual harm": ["touched me", "touches me", "touching me", "made me touch", "abuse", "abused", "abusing",
+                    "abuseing", "abuze", "rape", "raped", "nudes", "send pics", "asked for pics", "groomed",
+                    "grooming", "sexting"],
+    "self-harm and suicide": ["kill myself", "kil myself", "kill my self", "kms", "suicide", "sucide", "suicde",
+                              "suicidal", "sucidal", "self harm", "self-harm", "selfharm", "slef harm",
+                              "self harming", "hurt myself", "hurting myself", "cut myself", "cutting myself",
+                              "cuting myself", "want to die", "wanna die", "want to be dead", "end it all",
+                              "overdose", "don't want to be alive", "dont want to be alive", "don't want to live",
+                              "dont want to live"],
+    "fear and neglect": ["scared to go home", "afraid to go home", "scared at home", "scared of my", "afraid of my",
+                         "not safe", "unsafe at home", "no food", "not allowed to eat", "nobody looks after me",
+                         "no one looks after me", "left on my own", "kicked out", "kicked me out", "threw me out",
+                         "locked in", "locks me in", "threatened me", "threatens me"],
+    "exploitation": ["county lines", "made me carry", "owe them", "secret", "keep it secret", "don't tell",
+                     "dont tell", "made me sell"],
 }
 _PATTERN = re.compile(
     r"(?<![\w-])(" + "|".join(re.escape(w) for words in SIGNAL_WORDS.values() for w in sorted(words, key=len,

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.consultations.models import Comment, CommentRevision, CommentStatus, Vote
 from app.extensions import db
+from app.moderation.queries import exported_text, withheld_texts
 from app.scrutiny import queries
 from app.timeutil import utcnow
 from app.trail import services as trail
@@ -114,18 +115,21 @@ def _label(labels, person_id):
 
 
 def comment_rows(consultation_id, labels):
+    withheld = withheld_texts(consultation_id)  # possible disclosures: the DSL's record alone holds the words
     for c in _comments(consultation_id):
         yield [c.id, c.consultation_id, c.section_id, c.parent_id, c.thread_id, c.depth, c.status,
-               _label(labels, c.author_id), c.author_audience, c.created_at, c.edited_at, c.withdrawn_at, c.body]
+               _label(labels, c.author_id), c.author_audience, c.created_at, c.edited_at, c.withdrawn_at,
+               exported_text(withheld, c.id, c.body)]
         db.session.expunge(c)
 
 
 def revision_rows(consultation_id):
+    withheld = withheld_texts(consultation_id)
     query = (select(CommentRevision).join(Comment, CommentRevision.comment_id == Comment.id)
              .where(Comment.consultation_id == consultation_id).order_by(CommentRevision.id)
              .execution_options(yield_per=ROWS_PER_CHUNK))
     for r in db.session.execute(query).scalars():
-        yield [r.comment_id, r.id, r.written_at, r.replaced_at, r.body]
+        yield [r.comment_id, r.id, r.written_at, r.replaced_at, exported_text(withheld, r.comment_id, r.body)]
         db.session.expunge(r)
 
 
@@ -171,7 +175,9 @@ def scrutiny_members(consultation, labels):
 README = """Scrutiny export of consultation {consultation}.
 
 log.jsonl                the whole consultation log, one entry a line (every consultation: the chain is one)
-comments.csv             this consultation's comments and replies, every status, with their current text
+comments.csv             this consultation's comments and replies, every status, with their current text; the text
+                         of a comment under a safeguarding concern is "[withheld: safeguarding concern N]"
+                         (the designated safeguarding lead's record alone holds it; the log keeps its SHA-256)
 replies.csv              the replies alone (comments with a parent_id)
 comment_revisions.csv    earlier texts of edited comments
 votes.csv                votes
@@ -206,9 +212,11 @@ def open_data_rows(consultation):
     labels = queries.person_labels(queries.partnership_of(consultation))
     sections = dict(db.session.execute(select(Section.id, Section.title)
                                        .where(Section.version_id == consultation.version_id)).all())
+    withheld = withheld_texts(consultation.id)
     for c in _comments(consultation.id, Comment.status == CommentStatus.PUBLISHED.value):
         yield [c.id, c.consultation_id, c.section_id, sections.get(c.section_id, ""), c.parent_id, c.depth,
-               public_author(labels.get(c.author_id)), c.author_audience, c.created_at, c.edited_at, c.body]
+               public_author(labels.get(c.author_id)), c.author_audience, c.created_at, c.edited_at,
+               exported_text(withheld, c.id, c.body)]
         db.session.expunge(c)
 
 

@@ -18,7 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 DEMO_PASSWORD = "demo-password-2019"
 DEMO_ACCOUNTS = [
     "facilitator@demo.test", "practitioner@demo.test", "vcs@demo.test", "la.partner@demo.test",
-    "police.partner@demo.test", "icb.partner@demo.test", "scrutineer@demo.test", "dsl@demo.test", "youth-demo",
+    "police.partner@demo.test", "icb.partner@demo.test", "scrutineer@demo.test", "dsl@demo.test",
+    "youth.worker@demo.test", "youth-demo",
 ]
 
 # Debian's Chromium: Playwright cannot download its own browser build here.
@@ -200,7 +201,19 @@ def snap(page, name):
         page.screenshot(path=str(Path(folder) / f"{name}-{width}.png"), full_page=True)
 
 
+_WIDER_THAN_THE_PAGE = """() => {
+  const width = document.documentElement.clientWidth, found = [];
+  for (const element of document.querySelectorAll('body *')) {
+    const right = element.getBoundingClientRect().right;
+    if (right > width + 1 && !element.closest('[data-scrolls]'))
+      found.push(`${element.tagName.toLowerCase()}.${element.className} ends at ${Math.round(right)} px`);
+  }
+  return found.slice(0, 5);
+}"""
+
+
 def assert_fits_width(page):
-    """Nothing on the page makes it scroll sideways (WCAG 2.2 1.4.10 Reflow)."""
+    """Nothing on the page makes it scroll sideways (WCAG 2.2 1.4.10 Reflow); names what sticks out if it does."""
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, f"{page.url} scrolls sideways by {overflow} px at {page.viewport_size['width']} px wide"
+    assert overflow <= 0, (f"{page.url} scrolls sideways by {overflow} px at {page.viewport_size['width']} px wide: "
+                           + "; ".join(page.evaluate(_WIDER_THAN_THE_PAGE)))

@@ -46,6 +46,8 @@ ROUTES = [
     ("GET", "/join", "accounts.join", "login"),
     ("POST", "/join", "accounts.join", "login"),
     ("GET", "/join/welcome", "accounts.join_welcome", SIGNED_IN),
+    ("GET", "/password/code", "accounts.reset_with_code", "login"),
+    ("POST", "/password/code", "accounts.reset_with_code", "login"),
     # Moderation: the queue for moderators (facilitators, DSL); concerns for the DSL and scrutineers.
     # 999999 is no comment or concern: allowed roles get 404, others 403 (the role check comes first).
     ("GET", "/moderation", "moderation.queue", "moderation-reader"),
@@ -72,6 +74,18 @@ ROUTES = [
     ("GET", "/worried", "moderation.worried", "young"),
     ("POST", "/worried", "moderation.worried", "young"),
     ("GET", "/worried/sent", "moderation.worried_sent", "young"),
+    ("GET", "/comments/999999/sent-to-safeguarding-lead", "moderation.held_for_safeguarding", "young 404"),
+    ("GET", "/concerns/999999/review", "moderation.review_concern", "dsl 404"),
+    ("POST", "/concerns/999999/review", "moderation.review_concern", "dsl 404"),
+    # A young people's group, as its youth worker (or a facilitator) looks after it.
+    ("GET", "/groups/999999", "groups.group", "code 404"),
+    ("POST", "/groups/members/999999/reset-code", "groups.reset_code", "code 404"),
+    ("GET", "/groups/members/999999/suspend", "groups.suspend", "code 404"),
+    ("POST", "/groups/members/999999/suspend", "groups.suspend", "code 404"),
+    ("POST", "/groups/members/999999/reactivate", "groups.reactivate", "code 404"),
+    ("GET", "/groups/invite-codes/999999", "groups.change_code", "code 404"),
+    ("POST", "/groups/invite-codes/999999", "groups.change_code", "code 404"),
+    ("POST", "/groups/invite-codes/999999/revoke", "groups.revoke_code", "code 404"),
     # Independent scrutiny: the workspace for scrutineers; findings and the yearly report also for facilitators.
     # 999999 is no consultation or finding: allowed roles get 404, others 403 (the role check comes first).
     ("GET", "/scrutiny", "scrutiny.index", "scrutineer"),
@@ -106,8 +120,8 @@ ROUTES = [
     ("GET", "/arrangements/no-such-arrangement/v/1", "public.version", "not found"),
     ("POST", "/logout", "accounts.logout", "logout"),
 ]
-COVERED_BLUEPRINTS = ("main.", "accounts.", "partnerships.", "moderation.", "scrutiny.", "responses.", "signoff.",
-                      "public.")
+COVERED_BLUEPRINTS = ("main.", "accounts.", "partnerships.", "moderation.", "groups.", "scrutiny.", "responses.",
+                      "signoff.", "public.")
 # Roles allowed by the special access kinds above (a trailing " 404": allowed, but there is no such thing).
 ALLOWED = {"moderator": {"facilitator", "dsl"}, "moderation-reader": {"facilitator", "dsl", "scrutineer"},
            "code": {"facilitator", "youth_worker"}, "concerns": {"dsl", "scrutineer"}, "dsl": {"dsl"}, "young": {"young_person"}, "scrutineer": {"scrutineer"},
