@@ -4,11 +4,15 @@ from dataclasses import dataclass
 from app.accounts.models import Audience
 from app.consultations.models import VoteChoice
 
-WIDTH = 520
-LABEL_WIDTH = 255
-BAR_MAX = 225
-BAR_HEIGHT = 18
-ROW = BAR_HEIGHT + 4
+# Narrow, with each audience's name above its bar, so the chart is drawn near its natural size on a 320 px phone
+# and its words stay at least 14 px high (it never scales up: the SVG's width is WIDTH, capped at 100 %).
+WIDTH = 300
+LABEL_WIDTH = 0
+BAR_MAX = 250
+BAR_HEIGHT = 16
+LABEL_HEIGHT = 18
+ROW = LABEL_HEIGHT + BAR_HEIGHT + 8
+FONT_SIZE = 15
 # Colours with at least 3:1 contrast against white; every bar also carries its number as text.
 FILLS = {"practitioners": "#1d70b8", "voluntary_and_community": "#0b5e57", "young_people": "#6f3b8c"}
 
@@ -23,11 +27,15 @@ class Bar:
 
     @property
     def text_x(self):
-        return LABEL_WIDTH + self.width + 6
+        return self.width + 6
 
     @property
     def text_y(self):
-        return self.y + BAR_HEIGHT - 4
+        return self.y + BAR_HEIGHT - 2
+
+    @property
+    def label_y(self):
+        return self.y - 5
 
 
 @dataclass
@@ -45,6 +53,7 @@ class Chart:
     width: int = WIDTH
     label_width: int = LABEL_WIDTH
     bar_height: int = BAR_HEIGHT
+    font_size: int = FONT_SIZE
 
 
 def audience_label(value):
@@ -59,12 +68,12 @@ def vote_chart(tally):
     largest = max([tally.count(c.value, a) for c in VoteChoice for a in tally.audiences] + [1])
     groups, y, sentences = [], 0, []
     for choice in VoteChoice:
-        label_y, y = y + 15, y + 21
+        label_y, y = y + 17, y + 23
         bars = []
         for audience in tally.audiences:
             count = tally.count(choice.value, audience)
-            bars.append(Bar(y=y, width=round(count * BAR_MAX / largest), count=count, label=audience_label(audience),
-                            fill=FILLS.get(audience, "#505a5f")))
+            bars.append(Bar(y=y + LABEL_HEIGHT, width=round(count * BAR_MAX / largest), count=count,
+                            label=audience_label(audience), fill=FILLS.get(audience, "#505a5f")))
             y += ROW
         groups.append(Group(y=label_y, label=choice.label, bars=bars))
         parts = ", ".join(f"{bar.label} {bar.count}" for bar in bars)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
+from app.drafts.markdown import readable_text
 from app.drafts.models import Topic
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
@@ -165,8 +166,9 @@ def snapshot(section):
     topics = getattr(section, "topic_set", None)
     if topics is None:
         topics = {Topic(t) for t in getattr(section, "topics", ())}
-    return SectionSnapshot(key=section.key, title=section.title, body=section.body or "",
-                           plain_summary=section.plain_summary or "", topics=frozenset(Topic(t) for t in topics),
+    # Compared as people read it, never as raw Markdown ("##", "**"): app.drafts.markdown.readable_text.
+    return SectionSnapshot(key=section.key, title=section.title, body=readable_text(section.body or ""),
+                           plain_summary=readable_text(section.plain_summary or ""), topics=frozenset(Topic(t) for t in topics),
                            position=getattr(section, "position", 0) or 0, id=getattr(section, "id", None))
 
 

@@ -212,8 +212,15 @@ _WIDER_THAN_THE_PAGE = """() => {
 }"""
 
 
+def wider_than_the_page(page):
+    """'' if the page fits its window's width; else by how much it scrolls sideways and what sticks out."""
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    if overflow <= 0:
+        return ""
+    return f"{overflow} px too wide: " + "; ".join(page.evaluate(_WIDER_THAN_THE_PAGE))
+
+
 def assert_fits_width(page):
     """Nothing on the page makes it scroll sideways (WCAG 2.2 1.4.10 Reflow); names what sticks out if it does."""
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 0, (f"{page.url} scrolls sideways by {overflow} px at {page.viewport_size['width']} px wide: "
-                           + "; ".join(page.evaluate(_WIDER_THAN_THE_PAGE)))
+    wider = wider_than_the_page(page)
+    assert not wider, f"{page.url} scrolls sideways at {page.viewport_size['width']} px wide: {wider}"

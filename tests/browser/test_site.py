@@ -5,6 +5,8 @@ ids or query values count as one pattern):
 - no 5xx;
 - the Content-Security-Policy and the other security headers are there;
 - axe-core (WCAG 2.2 A/AA) finds nothing, in Chromium;
+- it reflows at 320 CSS px (WCAG 2.2 1.4.10; the same as 400 % zoom of a 1280 px window): nothing makes the page
+  scroll sideways (a wide table may scroll inside its own labelled region);
 - the Nu HTML Checker (vnu-jar, run once a role over every page collected) reports no errors;
 - no page shows content that role must not see: planted markers (a hidden comment, a safeguarding concern,
   a comment waiting for moderation) and young people's usernames.
@@ -33,7 +35,7 @@ from app.demo import load_demo_data
 from app.extensions import db as _db
 from config import TestConfig
 from tests.browser.plugin import _QuietHandler
-from tests.browser.helpers import ROOT, axe_violations, format_violations, sign_in
+from tests.browser.helpers import PHONE, ROOT, axe_violations, format_violations, sign_in, wider_than_the_page
 from tests.conftest import backend_url, create_postgres_database, drop_postgres_database
 from tests.site.crawl import SKIP_PATHS, pattern
 
@@ -161,6 +163,9 @@ def _crawl(page, base_url, problems, pages):
             violations = axe_violations(page)
             if violations:
                 problems.append(format_violations(path, violations))
+            wider = wider_than_the_page(page)
+            if wider:
+                problems.append(f"{path} scrolls sideways at {PHONE['width']} px: {wider}")
         parser = _Links()
         parser.feed(html)
         for href in parser.links:
@@ -220,7 +225,7 @@ def _vnu_errors(process, files):
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
 def test_every_page_is_sound_valid_accessible_and_guarded(role, site, browser, tmp_path):
-    context = browser.new_context(base_url=site["url"], locale="en-GB", timezone_id="Europe/London")
+    context = browser.new_context(base_url=site["url"], locale="en-GB", timezone_id="Europe/London", viewport=PHONE)
     context.set_default_timeout(15_000)
     problems, pages = [], []
     try:

@@ -141,3 +141,16 @@ def test_compare_versions_matches_sections_by_key(app, db, make_draft, facilitat
     assert compare_versions(v1, v1).identical
     backwards = compare_versions(v2, v1)
     assert {c.section.title: c.status for c in backwards.sections}["Communications"] == REMOVED
+
+
+def test_compare_shows_words_not_markdown_marks():
+    from app.drafts.compare import snapshot, word_diff
+
+    class Row:
+        key, title, plain_summary, topics, position, id = "k", "T", "", (), 1, None
+
+    old, new = Row(), Row()
+    old.body, new.body = "## Members\n\nThe **police**", "## Members\n\nThe **police** and health"
+    diff = word_diff(snapshot(old).body, snapshot(new).body)
+    assert "".join(s.text for s in diff if s.kind != "delete") == "Members\n\nThe police and health"
+    assert not any("#" in s.text or "**" in s.text for s in diff)

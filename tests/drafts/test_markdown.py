@@ -7,7 +7,7 @@ from app.drafts.markdown import render_markdown
 def test_the_allowed_subset_renders_with_govuk_classes():
     html = render_markdown("## Heading\n\nSome **bold**, *italic* and [a link](https://example.org).\n\n"
                            "- one\n- two\n\n1. first\n2. second")
-    assert '<h2 class="govuk-heading-m">Heading</h2>' in html
+    assert '<h3 class="govuk-heading-s">Heading</h3>' in html  # nested below the section's own <h2>
     assert "<strong>bold</strong>" in html and "<em>italic</em>" in html
     assert '<a class="govuk-link" href="https://example.org" rel="noopener noreferrer">a link</a>' in html
     assert '<ul class="govuk-list govuk-list--bullet">' in html and '<ol class="govuk-list govuk-list--number">' in html
@@ -55,3 +55,19 @@ def test_headings_beyond_the_subset_keep_their_words_only():
 
 def test_empty_and_none_render_nothing():
     assert render_markdown("") == "" and render_markdown(None) == ""
+
+
+def test_headings_inside_a_section_nest_below_the_section_title_keeping_their_distances():
+    html = render_markdown("# Purpose\n\ntext\n\n### Detail\n\nmore\n\n## Members")
+    assert "<h3" in html and "Purpose</h3>" in html
+    assert "Detail</h5>" in html and "Members</h4>" in html
+    assert "<h1" not in html and "<h2" not in html
+    assert "Deep</h6>" in render_markdown("# A\n\n###### Deep")  # capped at h6
+
+
+def test_readable_text_drops_markdowns_marks_for_compare_views():
+    from app.drafts.markdown import readable_text
+
+    text = readable_text("## Members\n\nThe **group** meets [monthly](https://x.org).\n\n- Police\n- Health")
+    assert text == "Members\n\nThe group meets monthly.\n\n• Police\n• Health"
+    assert "#" not in text and "**" not in text and "](" not in text
