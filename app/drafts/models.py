@@ -54,6 +54,7 @@ class DraftArrangement(db.Model):
     created_at = mapped_column(db.DateTime, default=utcnow)
 
     versions = relationship("DraftVersion", back_populates="draft", order_by="DraftVersion.number")
+    partnership = relationship("Partnership")
 
 
 class DraftVersion(db.Model):

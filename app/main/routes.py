@@ -1,4 +1,4 @@
-from flask import Blueprint, jsonify, render_template
+from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -9,9 +9,17 @@ bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
-@login_required
 def home():
+    """Signed in: what is waiting for this person. Not signed in: the partnership's front door for the public."""
     from app.accounts.models import Role
+
+    if not current_user.is_authenticated:
+        from app.public.services import front_door
+
+        partnership = current_partnership()
+        if partnership is None:
+            return redirect(url_for("accounts.login"))
+        return render_template("public/front_door.html", **front_door(partnership))
     from app.moderation import services as moderation
 
     open_concerns = [c for c in moderation.concerns_for(current_user) if c.is_open] \

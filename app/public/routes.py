@@ -9,7 +9,10 @@ bp = Blueprint("public", __name__)
 
 @bp.route("/arrangements")
 def index():
-    return render_template("public/index.html", publications=services.latest_publications())
+    from app.partnerships.services import current_partnership
+
+    return render_template("public/index.html", publications=services.latest_publications(),
+                           partnership=current_partnership())
 
 
 def _render(publication):

@@ -44,3 +44,24 @@ def you_said_we_did(publication):
         key = item.response.outcome if item.response else "unanswered"
         counts[key] = counts.get(key, 0) + 1
     return consultation, items, counts
+
+
+def front_door(partnership, now=None):
+    """What the public reads at /: the partnership, its published arrangements, and its consultations (the open
+    ones, and the closed ones with what came of them). Titles and dates only: no comment is shown here."""
+    from app.consultations.models import Consultation
+    from app.drafts.models import DraftArrangement, DraftVersion
+    from app.timeutil import utcnow
+
+    now = now or utcnow()
+    consultations = db.session.execute(
+        select(Consultation).join(DraftVersion, Consultation.version_id == DraftVersion.id)
+        .join(DraftArrangement, DraftVersion.draft_id == DraftArrangement.id)
+        .where(DraftArrangement.partnership_id == partnership.id, Consultation.opens_at <= now)
+        .order_by(Consultation.closes_at.desc())).scalars().all()
+    published = latest_publications()
+    published_by_consultation = {p.request.consultation_id: p for p in published}
+    open_now = [c for c in consultations if c.state_at(now) == "open"]
+    closed = [(c, published_by_consultation.get(c.id)) for c in consultations if c.state_at(now) == "closed"]
+    return {"partnership": partnership, "publications": published, "open_consultations": open_now,
+            "closed_consultations": closed}

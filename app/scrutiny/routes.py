@@ -15,7 +15,7 @@ from app.consultations.models import Consultation, Vote
 from app.errors import DomainError
 from app.extensions import db, htmx
 from app.forms import add_domain_error
-from app.scrutiny import exports, queries, report, services
+from app.scrutiny import exports, queries, report, services, words
 from app.scrutiny.forms import AnswerForm, FindingForm, TimelineFilterForm, VisibilityForm
 from app.scrutiny.models import Finding
 from app.security import roles_required
@@ -72,7 +72,8 @@ def index():
 
 def _timeline_filters(consultation):
     form = TimelineFilterForm(request.args)
-    form.kind.choices = [("", "All")] + [(kind, kind) for kind in queries.action_kinds(consultation.id)]
+    form.kind.choices = [("", "All")] + [(kind, words.KIND_LABELS.get(kind, kind.replace("_", " ").capitalize()))
+                                         for kind in queries.action_kinds(consultation.id)]
     form.organisation.choices = [("", "All")] + [(str(o.id), o.name)
                                                  for o in queries.organisations_of(current_user.partnership_id)]
     valid = form.validate()
@@ -89,9 +90,12 @@ def _timeline_context(consultation):
     after = request.args.get("after", type=int) or 0
     entries, next_after = queries.timeline(consultation.id, filters, after=after, limit=queries.PAGE_SIZE)
     query = {key: value for key, value in request.args.items() if key != "after" and value}
+    labels = queries.person_labels(current_user.partnership_id)
+    lookups = words.load_lookups(consultation.version.draft.partnership, labels)
     return dict(consultation=consultation, filter_form=filter_form, entries=entries, after=after,
-                next_after=next_after, query=query, labels=queries.person_labels(current_user.partnership_id),
-                entry_time=queries.entry_time)
+                next_after=next_after, query=query, labels=labels, entry_time=queries.entry_time,
+                lookups=lookups, describe=lambda entry: words.describe(entry.as_dict(), lookups),
+                in_words=lambda columns, row: words.in_words(columns, row, lookups))
 
 
 def _render_consultation(consultation, finding_form=None, status=200):

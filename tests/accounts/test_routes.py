@@ -29,7 +29,7 @@ def _main(response, typed=None):
 
 
 def _signed_in(client):
-    return client.get("/").status_code == 200
+    return client.get("/password").status_code == 200
 
 
 def _set_all_sessions(**values):
@@ -177,7 +177,7 @@ def test_logout_ends_the_session_on_the_server(client, csrf, make_person, login)
     assert response.status_code == 303 and response.headers["Location"] == "/login"
     assert "You have signed out" in client.get("/login").get_data(as_text=True)
     client.set_cookie("portal_session", old_cookie)  # someone kept a copy of the cookie
-    response = client.get("/")
+    response = client.get("/password")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
 
 
@@ -191,7 +191,7 @@ def test_a_password_change_ends_other_sessions_but_not_this_one(app, csrf, make_
     assert response.status_code == 303 and response.headers["Location"] == "/"
     assert "You have been signed out everywhere else" in mine.get("/").get_data(as_text=True)
     assert _signed_in(mine)
-    assert elsewhere.get("/").status_code == 302
+    assert elsewhere.get("/password").status_code == 302
     assert services.authenticate(person.email, NEW_PASSWORD) is not None
 
 
@@ -218,17 +218,17 @@ def test_idle_sessions_end(app, client, make_person, login):
     _set_all_sessions(last_seen_at=utcnow() - timedelta(minutes=idle - 2))
     assert _signed_in(client)  # activity moves last_seen_at on
     _set_all_sessions(last_seen_at=utcnow() - timedelta(minutes=idle + 1))
-    assert client.get("/").status_code == 302
+    assert client.get("/password").status_code == 302
 
 
 @pytest.mark.parametrize("app_config", [{"SESSION_IDLE_TIMEOUT_MINUTES": 5, "SESSION_ABSOLUTE_LIFETIME_HOURS": 1}])
 def test_session_limits_are_configurable(app, client, make_person, login):
     login(make_person(Role.PRACTITIONER))
     _set_all_sessions(last_seen_at=utcnow() - timedelta(minutes=6))
-    assert client.get("/").status_code == 302
+    assert client.get("/password").status_code == 302
     login(make_person(Role.PRACTITIONER))
     _set_all_sessions(created_at=utcnow() - timedelta(minutes=61), last_seen_at=utcnow())
-    assert client.get("/").status_code == 302
+    assert client.get("/password").status_code == 302
 
 
 def test_sessions_end_after_their_absolute_lifetime_however_active(app, client, make_person, login):
@@ -237,7 +237,7 @@ def test_sessions_end_after_their_absolute_lifetime_however_active(app, client, 
     _set_all_sessions(created_at=utcnow() - timedelta(hours=hours) + timedelta(minutes=1))
     assert _signed_in(client)
     _set_all_sessions(created_at=utcnow() - timedelta(hours=hours, minutes=1), last_seen_at=utcnow())
-    assert client.get("/").status_code == 302
+    assert client.get("/password").status_code == 302
 
 
 def test_a_deactivated_accounts_sessions_end(app, csrf, make_person, login):
@@ -251,7 +251,7 @@ def test_a_deactivated_accounts_sessions_end(app, csrf, make_person, login):
         "statutory_partner": "None", "acting_for": "None",
         "csrf_token": csrf(admin, f"/admin/people/{person.id}")})  # "active" unticked
     assert response.status_code == 303
-    assert theirs.get("/").status_code == 302
+    assert theirs.get("/password").status_code == 302
     assert LOGIN_ERROR in _post_login(theirs, csrf, person.email, PASSWORD).get_data(as_text=True)
 
 

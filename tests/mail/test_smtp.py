@@ -247,8 +247,8 @@ def test_the_reset_link_works_once_and_ends_other_sessions(app, client, csrf, ru
     response = client.post(path, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
                                        "csrf_token": csrf(client, path)})
     assert response.status_code == 303
-    assert client.get("/").status_code == 200
-    assert elsewhere.get("/").status_code == 302
+    assert client.get("/password").status_code == 200
+    assert elsewhere.get("/password").status_code == 302
     assert client.get(path).status_code == 410
     assert account_services.authenticate(person.email, NEW_PASSWORD) is not None
     assert account_services.authenticate(person.email, PASSWORD) is None

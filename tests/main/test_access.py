@@ -19,7 +19,7 @@ PUBLIC, SIGNED_IN, FACILITATOR = "public", "signed in", "facilitator"
 
 ROUTES = [
     # method, path ({id} is another person of the partnership), endpoint, access
-    ("GET", "/", "main.home", SIGNED_IN),
+    ("GET", "/", "main.home", PUBLIC),  # signed out: the public front door
     ("GET", "/accessibility", "main.accessibility", PUBLIC),
     ("GET", "/healthz", "main.healthz", PUBLIC),
     ("GET", "/login", "accounts.login", "login"),
@@ -222,4 +222,4 @@ def test_a_post_without_csrf_token_is_refused_for_everyone(client, make_person, 
     for path in ("/admin/organisations", "/admin/partnership", "/admin/people/new", "/password", "/logout"):
         assert client.post(path, data={}).status_code == 400, path
         assert client.post(path, headers={"HX-Request": "true"}).status_code == 400, path
-    assert client.get("/").status_code == 200  # /logout without a token did not sign anyone out
+    assert client.get("/password").status_code == 200  # /logout without a token did not sign anyone out

@@ -267,7 +267,7 @@ def test_a_suspended_member_cannot_sign_in_and_their_published_comments_stay(
     with pytest.raises(DomainError, match="why you are suspending"):
         members.suspend(youth_worker, young, "")
     members.suspend(youth_worker, young, "Shared their password with a friend")
-    assert signed_in.get("/").status_code in (302, 303)  # their session has ended
+    assert signed_in.get("/password").status_code in (302, 303)  # their session has ended
     response = client.post("/login", data={"email": young.username, "password": PASSWORD,
                                            "csrf_token": csrf(client, "/login")})
     assert response.status_code == 200 and "Enter a correct" in _html(response)

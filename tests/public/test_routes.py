@@ -51,3 +51,19 @@ def test_unknown_arrangements_are_not_found(client):
     assert client.get("/arrangements/nothing-here").status_code == 404
     assert client.get("/arrangements/nothing-here/v/1").status_code == 404
     assert "No arrangements have been published yet" in client.get("/arrangements").get_data(as_text=True)
+
+
+def test_the_front_door_shows_the_public_the_partnership_its_arrangements_and_consultations(app, client):
+    from app.demo import load_demo_data
+
+    load_demo_data()
+    html = client.get("/").get_data(as_text=True)
+    assert "North Somerset Safeguarding Children Partnership" in html
+    assert "Avon and Somerset Police" in html and "North Somerset Council" in html
+    assert 'href="/arrangements/thematic-groups"' in html  # a published arrangement
+    assert "Proposed working groups" in html and "Open until" in html  # the open consultation, title only
+    assert "What people said and what changed" in html  # a closed one, with its outcome
+    assert 'href="/login"' in html and 'href="/join"' in html
+    assert "Priya" not in html  # no comment or person is shown here
+    arrangement = client.get("/arrangements/thematic-groups").get_data(as_text=True)
+    assert "North Somerset Safeguarding Children Partnership" in arrangement

@@ -64,7 +64,7 @@ def test_the_timeline_filters_by_kind_organisation_audience_and_date(
     def actions(query):
         html = page(client, f"{path}?{query}")
         table = html.split('id="timeline-table"')[1].split("</table>")[0] if 'id="timeline-table"' in html else ""
-        return re.findall(r'<td class="govuk-table__cell">([a-z_]+\.[a-z_.]+)</td>', table)
+        return re.findall(r'data-action="([a-z_]+\.[a-z_.]+)"', table)
 
     assert actions("") == ["consultation.opened", "comment.posted", "vote.cast", "comment.posted"]
     assert actions("kind=vote") == ["vote.cast"]
@@ -75,6 +75,18 @@ def test_the_timeline_filters_by_kind_organisation_audience_and_date(
     assert len(actions(f"from_day={today}&to_day={today}")) == 4
     assert actions("to_day=2000-01-01") == []
     assert "No log entries match these filters" in page(client, f"{path}?to_day=2000-01-01")
+
+
+def test_the_workspace_reads_as_sentences_with_names_not_ids(client, as_scrutineer, consultation, sections,
+                                                           practitioner, young):
+    consultations.post_comment(practitioner, consultation, "A comment", sections[0])
+    consultations.cast_vote(practitioner, consultation, sections[0], "support_with_changes")
+    html = page(client, f"/scrutiny/consultations/{consultation.id}")
+    assert f"Priya Practitioner, Testshire Council commented on “{sections[0].title}”" in html
+    assert f"Priya Practitioner, Testshire Council voted “support with changes” on “{sections[0].title}”" in html
+    assert "What the log holds" in html  # the codes and hashes, one click away
+    assert ">comment.posted<" not in html.split('id="timeline-table"')[1].split("<details")[0]
+    assert not re.search(r"(Partnership|Organisation|Person) \d", html)
 
 
 def test_the_timeline_pages_with_a_cursor(client, as_scrutineer, consultation, practitioner, monkeypatch):
