@@ -6,6 +6,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
+# Links in emails point where the portal is served (the app never trusts the Host header for them).
+export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 STAMP  := .make
 
 .PHONY: run test setup setup-dev assets browser migrate demo check-ci soak bench clean

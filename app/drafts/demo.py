@@ -133,22 +133,22 @@ Any serious case reviews begun by the Local Safeguarding Children Board will be 
      None),
 ]
 
-# --- Havering: "Thematic groups" (Cabinet, approval of changes to Havering's Children's Safeguarding Partnership).
+# --- "Thematic groups": the shape of Havering's paper (seed 003), told as North Somerset's, where the demo lives.
 THEMATIC_GROUPS_V1 = [
     ("Adolescent Safeguarding", """\
-Barking and Dagenham, Havering and Redbridge share common risks for children and young people, such as
+North Somerset, Bristol and South Gloucestershire share common risks for children and young people, such as
 **adolescent safeguarding** and child neglect. The Adolescent Safeguarding group would lead a joined-up response
-across the three boroughs, while keeping a local focus on Havering's priorities.
+across the three council areas, while keeping a local focus on North Somerset's priorities.
 
 It would oversee the work on exploitation, young people who go missing, and serious youth violence, with the
-Metropolitan Police East Command Unit and the youth offending service.""",
+Avon and Somerset Constabulary and the youth offending service.""",
      "This group works on the dangers that affect teenagers most, like being pressured into crime or going missing.",
      [T.WORKING_TOGETHER, T.RELEVANT_AGENCIES]),
 
     ("Quality and Effectiveness", """\
 The Quality and Effectiveness group would check how well the partnership keeps children safe.
 
-Over the first nine months, the three local authorities, the police and the clinical commissioning group will align
+Over the first nine months, the council, the police and the integrated care board will align
 their processes for:
 
 1. audit and learning reviews;
@@ -166,18 +166,18 @@ arrangements, and that what they see every day informs the partnership's priorit
     ("Case Review Group", """\
 The Case Review Group would consider serious incidents, recommend when a local child safeguarding practice review
 is needed, and make sure learning is shared. It would work with the Child Death Overview Panel arrangements shared
-across the three boroughs.""",
+across Bristol, North Somerset and South Gloucestershire.""",
      "When something goes badly wrong for a child, this group finds out why and makes sure everyone learns from it.",
      [T.PRACTICE_REVIEWS]),
 
     ("Independent scrutiny", """\
-Havering will commission an **independent person** to scrutinise the arrangements.
+The partnership will commission an **independent person** to scrutinise the arrangements.
 
 The scrutineer will review the performance, challenge and work plan of the partnership, and talk with
 stakeholders, particularly children, young people and their families.
 
 The first year will be a *shadow year*: the scrutineer will report on how well the new arrangements work and
-recommend improvements, for Cabinet to consider in the autumn of 2020.""",
+recommend improvements, for the Executive Group to consider in the autumn of 2020.""",
      "Someone from outside the partnership checks that it is doing its job, and talks to children and families "
      "about it.",
      [T.INDEPENDENT_SCRUTINY]),
@@ -238,8 +238,8 @@ def _working_groups(partnership, facilitator):
 def _thematic_groups(partnership, facilitator):
     draft = services.create_draft(
         facilitator, partnership, title="Thematic groups",
-        summary="Four local thematic groups under the Safeguarding Partnership Group, working with Barking and "
-                "Dagenham and Redbridge, and independent scrutiny of the arrangements.")
+        summary="Four local thematic groups under the Safeguarding Children Group, working with Bristol and South "
+                "Gloucestershire, and independent scrutiny of the arrangements.")
     version_1 = draft.versions[0]
     _add_sections(facilitator, version_1, THEMATIC_GROUPS_V1)
     services.publish_version(facilitator, version_1,

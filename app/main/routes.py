@@ -25,8 +25,13 @@ def home():
     open_concerns = [c for c in moderation.concerns_for(current_user) if c.is_open] \
         if current_user.has_role(Role.DSL) else []
     groups = moderation.groups_for(current_user) if current_user.has_role(Role.FACILITATOR, Role.YOUTH_WORKER) else []
+    to_scrutinise = []
+    if current_user.has_role(Role.SCRUTINEER):
+        from app.scrutiny.queries import consultations_of
+
+        to_scrutinise = consultations_of(current_user.partnership_id)
     return render_template("main/home.html", partnership=current_partnership(), roles=current_user.roles,
-                           open_concerns=open_concerns, groups=groups)
+                           open_concerns=open_concerns, groups=groups, to_scrutinise=to_scrutinise)
 
 
 @bp.route("/accessibility")

@@ -22,8 +22,8 @@ TITLE = "Thematic groups: consultation"
 
 COMMENTS = [
     ("amy.clarke@demo.test", "Adolescent Safeguarding",
-     "Please make sure the Adolescent Safeguarding group covers exploitation across borough boundaries: "
-     "the same young people go missing between all three boroughs.",
+     "Please make sure the Adolescent Safeguarding group covers exploitation across council boundaries: "
+     "the same young people go missing between North Somerset, Bristol and South Gloucestershire.",
      "accepted", "The group's terms of reference now name cross-border exploitation and missing episodes."),
     ("jo.bennett@demo.test", "Schools and Learners",
      "The voluntary sector runs most of the after-school provision. We would like a seat on Schools and Learners.",

@@ -66,7 +66,7 @@ def consultation(consultation_id):
         abort(403)
     versions = services.signable_versions(consultation)
     if form is not None:
-        form.version.choices = [(v.id, f"Version {v.number}, published {v.published_at:%d/%m/%Y}") for v in versions]
+        form.version.choices = [(v.id, f"Version {v.number}, published {v.published_at.day} {v.published_at:%B %Y}") for v in versions]
     if form is not None and form.validate_on_submit():
         version = db.session.get(DraftVersion, form.version.data)
         try:
@@ -108,8 +108,9 @@ def decide(request_id):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            done = "approved" if form.decision.data == "approved" else "returned to the facilitator"
-            flash(f"You have {done} {request.version.draft.title} for {partner.name}", "success")
+            title = f"“{request.version.draft.title}”, version {request.version.number},"
+            flash(f"You have approved {title} for {partner.name}" if form.decision.data == "approved" else
+                  f"You have returned {title} to the facilitator for {partner.name}, with your reasons", "success")
             return redirect(url_for(".decide", request_id=request.id), 303)
     form.password.data = None
     mine = next((s for s in request.signoffs if s.statutory_partner_id == partner.id), None)
