@@ -1,6 +1,6 @@
 """Scrutiny forms: they check the shape of input; app.scrutiny.services checks the rules."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, Form, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import Form, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
 from app.accounts.models import Audience
@@ -15,8 +15,7 @@ class TimelineFilterForm(Form):
                                validators=[Optional()])
     audience = SelectField("Audience of the person", default="", validators=[Optional()],
                            choices=[("", "All")] + [(a.value, a.label) for a in Audience])
-    from_day = DateField("From (date)", validators=[Optional()])
-    to_day = DateField("To (date)", validators=[Optional()])
+    # The days "from" and "to" are GOV.UK date fields, read by app.dates.day_from in the view.
 
 
 class FindingForm(FlaskForm):

@@ -58,11 +58,12 @@ class YearlyReport:
         for line in self.consultations:
             c = line.consultation
             yield "consultation", f"{c.title} ({c.opens_at:%Y-%m-%d} to {c.ends_at:%Y-%m-%d})", \
-                f"{line.comments} comments, {line.votes} votes"
+                f"{line.comments} published comments and replies, {line.votes} votes"
         for audience in Audience:
             comments, votes = self.contributions.get(audience.value, (0, 0))
-            yield "participation", f"{audience.label}: people", self.participants.get(audience.value, 0)
-            yield "participation", f"{audience.label}: comments", comments
+            yield "participation", f"{audience.label}: people who commented or voted", \
+                self.participants.get(audience.value, 0)
+            yield "participation", f"{audience.label}: published comments and replies", comments
             yield "participation", f"{audience.label}: votes", votes
         if self.responses is not None:
             for outcome, count in sorted(self.responses.items()):
@@ -105,22 +106,25 @@ def yearly_report(partnership_id, start):
                      if _instant(start) <= c.opens_at < _instant(end)]
     consultations.sort(key=lambda c: c.opens_at)
     ids = [c.id for c in consultations]
+    # Comments count as the consultation report counts them: published ones (not hidden, withdrawn, waiting or
+    # under a safeguarding concern), so the two reports agree.
+    published = Comment.status == "published"
     comments = dict(db.session.execute(select(Comment.consultation_id, func.count()).where(
-        Comment.consultation_id.in_(ids)).group_by(Comment.consultation_id)).all()) if ids else {}
+        Comment.consultation_id.in_(ids), published).group_by(Comment.consultation_id)).all()) if ids else {}
     votes = dict(db.session.execute(select(Vote.consultation_id, func.count()).where(
         Vote.consultation_id.in_(ids)).group_by(Vote.consultation_id)).all()) if ids else {}
     report.consultations = [ConsultationLine(c, comments.get(c.id, 0), votes.get(c.id, 0)) for c in consultations]
     if ids:
         people = union(
             select(Comment.author_audience.label("audience"), Comment.author_id.label("person"))
-            .where(Comment.consultation_id.in_(ids)),
+            .where(Comment.consultation_id.in_(ids), published),
             select(Vote.audience.label("audience"), Vote.person_id.label("person"))
             .where(Vote.consultation_id.in_(ids)),
         ).subquery()
         report.participants = dict(db.session.execute(
             select(people.c.audience, func.count()).group_by(people.c.audience)).all())
         by_comment = dict(db.session.execute(select(Comment.author_audience, func.count())
-                                             .where(Comment.consultation_id.in_(ids))
+                                             .where(Comment.consultation_id.in_(ids), published)
                                              .group_by(Comment.author_audience)).all())
         by_vote = dict(db.session.execute(select(Vote.audience, func.count()).where(Vote.consultation_id.in_(ids))
                                           .group_by(Vote.audience)).all())

@@ -2,7 +2,7 @@
 
 Every page is a full page; the timeline's filters are a GET form that works without JavaScript.
 """
-from datetime import date
+from datetime import date, timedelta
 
 from flask import (Blueprint, Response, abort, flash, make_response, redirect, render_template, request,
                    send_file, stream_with_context, url_for)
@@ -15,6 +15,7 @@ from app.consultations.models import Consultation, Vote
 from app.errors import DomainError
 from app.extensions import db, htmx
 from app.forms import add_domain_error
+from app import dates
 from app.scrutiny import exports, queries, report, services, words
 from app.scrutiny.forms import AnswerForm, FindingForm, TimelineFilterForm, VisibilityForm
 from app.scrutiny.models import Finding
@@ -77,11 +78,15 @@ def _timeline_filters(consultation):
     form.organisation.choices = [("", "All")] + [(str(o.id), o.name)
                                                  for o in queries.organisations_of(current_user.partnership_id)]
     valid = form.validate()
+    from_day, from_error = dates.day_from(request.args, "from_day", "The day to start from")
+    to_day, to_error = dates.day_from(request.args, "to_day", "The day to end on")
+    form.day_errors = {"from_day": from_error, "to_day": to_error}
+    form.day_fields = {name: dates.date_fields(name, value, request.args)
+                       for name, value in (("from_day", from_day), ("to_day", to_day))}
     organisation = form.organisation.data if valid and form.organisation.data else ""
     filters = queries.TimelineFilter(
         kind=form.kind.data if valid else "", organisation=int(organisation) if organisation.isdigit() else None,
-        audience=form.audience.data if valid else "", from_day=form.from_day.data if valid else None,
-        to_day=form.to_day.data if valid else None)
+        audience=form.audience.data if valid else "", from_day=from_day, to_day=to_day)
     return form, filters
 
 
@@ -233,14 +238,12 @@ def open_data(consultation_id):
 # --- the yearly report ---------------------------------------------------------------------------
 
 def _report_start():
-    """The `from` date (YYYY-MM-DD), or a year ago today: (start, error message or None)."""
-    text = request.args.get("from", "").strip()
-    if text:
-        try:
-            return date.fromisoformat(text), None
-        except ValueError:
-            return report.year_before(date.today()), "Enter the start date like 2026-04-01"
-    return report.year_before(date.today()), None
+    """The start of the 12 months from GOV.UK date fields (or `from=YYYY-MM-DD` in a link); by default the 12
+    months that end today. (start, error message or None): a wrong date is never silently ignored."""
+    start, error = dates.day_from(request.args, "from", "The start date")
+    if start is None:
+        return report.year_before(date.today()) + timedelta(days=1), error
+    return start, None
 
 
 @bp.route("/scrutiny/yearly")
@@ -248,7 +251,9 @@ def _report_start():
 def yearly():
     start, error = _report_start()
     data = report.yearly_report(current_user.partnership_id, start)
-    return render_template("scrutiny/yearly.html", report=data, error=error), (400 if error else 200)
+    return render_template("scrutiny/yearly.html", report=data, error=error,
+                           fields=dates.date_fields("from", data.start, request.args if error else None)), \
+        (400 if error else 200)
 
 
 @bp.route("/scrutiny/yearly.csv")

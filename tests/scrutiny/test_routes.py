@@ -74,6 +74,11 @@ def test_the_timeline_filters_by_kind_organisation_audience_and_date(
     today = date.today().isoformat()
     assert len(actions(f"from_day={today}&to_day={today}")) == 4
     assert actions("to_day=2000-01-01") == []
+    assert len(actions(f"from_day-day={date.today().day}&from_day-month={date.today().month}"
+                       f"&from_day-year={date.today().year}")) == 4  # GOV.UK date fields
+    wrong = page(client, f"{path}?to_day-day=31&to_day-month=2&to_day-year=2026")
+    assert "The day to end on must be a real date" in wrong
+    assert "must be between 2000 and 2099" in page(client, f"{path}?to_day=9999-12-31")
     assert "No log entries match these filters" in page(client, f"{path}?to_day=2000-01-01")
 
 
@@ -199,14 +204,29 @@ def test_the_yearly_report_page_and_csv(client, as_facilitator, consultation, se
     rows = list(csv.reader(io.StringIO(page(client, f"/scrutiny/yearly.csv?from={start}"))))
     values = {(section, item): value for section, item, value in rows[1:]}
     assert values[("consultations", "run")] == "1"
-    assert values[("participation", "Practitioners: people")] == "1"
+    assert values[("participation", "Practitioners: people who commented or voted")] == "1"
     assert values[("participation", "Practitioners: votes")] == "1"
-    assert values[("participation", "Young people's groups: comments")] == "1"
+    # the young person's comment waits for a moderator: like the consultation report, only published ones count
+    assert values[("participation", "Young people's groups: published comments and replies")] == "0"
+    assert values[("participation", "Practitioners: published comments and replies")] == "1"
     assert values[("scrutiny findings", "medium: recorded")] == "1"
     assert values[("scrutiny findings", "medium: released")] == "0"
     assert page(client, "/scrutiny/yearly?from=2001-01-01").count(consultation.title) == 0
-    assert "Enter the start date" in page(client, "/scrutiny/yearly?from=nonsense", status=400)
+    assert "The start date must be a real date" in page(client, "/scrutiny/yearly?from=nonsense", status=400)
     assert client.get("/scrutiny/yearly.csv?from=nonsense").status_code == 400
+
+
+def test_the_yearly_report_takes_gov_uk_date_fields_and_its_default_period_includes_today(
+        client, as_facilitator, consultation):
+    today = date.today()
+    html = page(client, "/scrutiny/yearly")
+    assert f"to {today.day} {today:%B %Y}" in html  # the 12 months that end today
+    typed = page(client, f"/scrutiny/yearly?from-day=1&from-month=4&from-year={today.year - 1}")
+    assert f"1 April {today.year - 1} to 31 March {today.year}" in typed
+    assert "1 April" in page(client, f"/scrutiny/yearly?from=1 4 {today.year - 1}")  # as a person types it
+    wrong = page(client, "/scrutiny/yearly?from-day=31&from-month=2&from-year=2026", status=400)
+    assert "The start date must be a real date" in wrong and 'value="31"' in wrong  # what was typed stays
+    assert "must include a month" in page(client, "/scrutiny/yearly?from-day=1&from-year=2026", status=400)
 
 
 @pytest.mark.parametrize("role", [Role.PRACTITIONER, Role.FACILITATOR, Role.YOUNG_PERSON, Role.DSL])
