@@ -43,6 +43,13 @@ class Config:
     # Where links in emails point; the app never trusts the Host header for this.
     PORTAL_BASE_URL = os.environ.get("PORTAL_BASE_URL", "http://127.0.0.1:5000")
     PORTAL_NAME = os.environ.get("PORTAL_NAME", "Safeguarding arrangements consultation")
+    # Pages, CSS and JavaScript are sent compressed (Brotli or gzip): a phone on a slow connection waits less.
+    # Turn it off (COMPRESS_RESPONSES=0) where the proxy in front compresses instead (README, Deploying).
+    COMPRESS_RESPONSES = _env_bool("COMPRESS_RESPONSES", True)
+    COMPRESS_MIMETYPES = ["text/html", "text/css", "text/javascript", "application/javascript", "application/json",
+                          "image/svg+xml", "text/csv"]
+    COMPRESS_ALGORITHM = ["br", "gzip"]
+    COMPRESS_ALGORITHM_STREAMING = ["br", "deflate"]
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = _env_int("TRUSTED_PROXIES", 0)
 

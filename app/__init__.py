@@ -3,7 +3,7 @@ from flask import Flask, url_for
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from app.extensions import csrf, db, htmx, limiter, login_manager, migrate
+from app.extensions import compress, csrf, db, htmx, limiter, login_manager, migrate
 from config import BASE_DIR, Config
 
 
@@ -59,6 +59,8 @@ def _init_extensions(app):
 
     from app.security import set_security_headers
     app.after_request(set_security_headers)
+    if app.config["COMPRESS_RESPONSES"]:  # registered last, so it compresses the finished response
+        compress.init_app(app)
 
 
 def _register_blueprints(app):

@@ -1,4 +1,5 @@
 """Extensions, created here and bound to the app in create_app()."""
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -22,4 +23,5 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 htmx = HTMX()
+compress = Compress()
 limiter = Limiter(key_func=get_remote_address)

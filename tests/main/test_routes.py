@@ -120,3 +120,16 @@ def test_healthz_is_503_with_a_reason_when_the_database_is_unreachable(url):
     assert body["database"].startswith("unreachable") and len(body["database"]) > len("unreachable")
     # The page still works as a page: the error handler does not need the database either.
     assert unhealthy.test_client().get("/accessibility").status_code == 200
+
+
+def test_pages_and_assets_are_sent_compressed_to_browsers_that_ask(client):
+    import brotli
+
+    page = client.get("/accessibility", headers={"Accept-Encoding": "br, gzip"})
+    assert page.headers["Content-Encoding"] == "br" and "Accept-Encoding" in page.headers["Vary"]
+    assert b"<html" in brotli.decompress(page.get_data())
+    assert "default-src 'self'" in page.headers["Content-Security-Policy"]  # the security headers stay
+    css = client.get("/static/dist/portal.css", headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert css.headers.get("Content-Encoding") == "br" and b"govuk" in brotli.decompress(css.get_data())
+    plain = client.get("/accessibility")
+    assert "Content-Encoding" not in plain.headers and b"<html" in plain.get_data()
