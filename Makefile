@@ -10,7 +10,7 @@ PORT   ?= 5000
 export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
 STAMP  := .make
 
-.PHONY: run test setup setup-dev assets browser migrate demo check-ci soak bench clean
+.PHONY: run test setup setup-dev assets browser migrate demo check-ci soak bench audit clean
 
 ## make run — install, migrate, load the demo partnership and serve on http://127.0.0.1:$(PORT)
 run: setup migrate demo
@@ -77,6 +77,14 @@ bench: setup-dev
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
 
+## make audit — Lighthouse's mobile audit of the consultation page (as a young person) and the public pages;
+## prints the scores and writes bench/results/audit.md (Lighthouse is installed into .audit/, not the app's npm tree)
+LIGHTHOUSE_VERSION := 12.8.2
+audit: setup-dev browser
+	@grep -qs "\"version\": \"$(LIGHTHOUSE_VERSION)\"" .audit/node_modules/lighthouse/package.json || npm install --no-audit --no-fund --no-save \
+	  --prefix .audit lighthouse@$(LIGHTHOUSE_VERSION)
+	$(PY) bench/audit.py
+
 migrate: setup
 	$(FLASK) db upgrade
 
@@ -84,4 +92,4 @@ demo: setup
 	$(FLASK) demo-data
 
 clean:
-	rm -rf $(VENV) node_modules static/dist $(STAMP) .pytest_cache
+	rm -rf $(VENV) node_modules static/dist $(STAMP) .pytest_cache .audit
