@@ -324,7 +324,7 @@ def publish(request, by_id):
     db.session.flush()
     trail.append("arrangement.published", f"publication:{publication.id}", {
         "request": request.id, "version": version.id, "version_hash": version.content_hash,
-        "slug": publication.slug, "log_seq": seq, "log_head": head,
+        "slug": publication.slug, "version_number": version.number, "log_seq": seq, "log_head": head,
         "effective_date": request.effective_date.isoformat()}, actor=by_id)
     return publication
 
