@@ -58,7 +58,7 @@ def _load_finding(finding_id):
 
 def _chain_status():
     try:
-        count, head = trail.verify_database()
+        count, head = trail.verify_all()
     except trail.ChainError as error:
         return {"ok": False, "seq": error.seq, "reason": error.reason, "count": None, "head": None}
     return {"ok": True, "count": count, "head": head}

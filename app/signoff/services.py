@@ -329,6 +329,17 @@ def publish(request, by_id):
     return publication
 
 
+@trail.records_heads
+def recorded_heads():
+    """The log heads sign-offs and publications were made over, for verify-log to check against the chain."""
+    for signoff_id, seq, head in db.session.execute(select(SignOff.id, SignOff.log_seq, SignOff.log_head)
+                                                    .order_by(SignOff.id)):
+        yield f"sign-off {signoff_id}", seq, head
+    for publication_id, seq, head in db.session.execute(select(Publication.id, Publication.log_seq,
+                                                               Publication.log_head).order_by(Publication.id)):
+        yield f"publication {publication_id}", seq, head
+
+
 # --- reading ------------------------------------------------------------------------------------
 
 def requests_for_consultation(consultation):
