@@ -16,7 +16,7 @@ from app.consultations.models import (
 )
 from app.consultations.services import clean_text, partnership_id_of
 from app.database import transaction
-from app.drafts.models import DraftVersion, Section
+from app.drafts.models import DraftVersion, Section, VersionStatus
 from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.mail import services as mail
@@ -111,12 +111,19 @@ def untag_comment(by, comment, theme):
 
 # --- responses ----------------------------------------------------------------------------------
 
+def _published(draft_id):
+    """Only published versions are ever shown with answers: a working draft's words are not public."""
+    return (DraftVersion.draft_id == draft_id, DraftVersion.status == VersionStatus.PUBLISHED.value)
+
+
 def later_sections(consultation):
-    """Sections a response may point at: those of the newest version after the consulted one (or it)."""
+    """Sections a response may point at: those of the newest *published* version (the consulted one, or a later
+    one). A working draft's sections are never offered: its titles would reach the public with the answer."""
     consulted = consultation.version
-    newest = db.session.execute(select(DraftVersion).where(DraftVersion.draft_id == consulted.draft_id)
-                                .order_by(DraftVersion.number.desc()).limit(1)).scalar_one()
-    return list(newest.sections)
+    newest = db.session.execute(select(DraftVersion).where(*_published(consulted.draft_id),
+                                                           DraftVersion.number >= consulted.number)
+                                .order_by(DraftVersion.number.desc()).limit(1)).scalar_one_or_none()
+    return list(newest.sections) if newest is not None else list(consulted.sections)
 
 
 def respond(by, consultation, *, outcome, reason, comment=None, theme=None, changed_section_key=None):
@@ -265,9 +272,10 @@ def theme_comment_ids(theme):
 
 
 def section_titles(consultation):
-    """{section key: title} across the consulted and later versions (the newest title wins)."""
+    """{section key: title} across the consulted and later *published* versions (the newest published title
+    wins): never a working draft's."""
     rows = db.session.execute(select(Section.key, Section.title).join(DraftVersion)
-                              .where(DraftVersion.draft_id == consultation.version.draft_id)
+                              .where(*_published(consultation.version.draft_id))
                               .order_by(DraftVersion.number)).all()
     return dict(rows)
 

@@ -55,9 +55,10 @@ def _is_download(path, response):
         any(urlsplit(path).path.endswith(ext) for ext in TYPES)
 
 
-def crawl(client):
-    """(pages, downloads): {path: status} of every URL pattern reached."""
-    queue, seen, pages, downloads = ["/", "/arrangements"], set(), {}, {}
+def crawl(client, start=("/", "/arrangements"), bodies=False):
+    """(pages, downloads): {path: status (or, with bodies, the page's text)} and {path: response} of every URL
+    pattern reached."""
+    queue, seen, pages, downloads = list(start), set(), {}, {}
     while queue and len(pages) + len(downloads) < MAX_PAGES:
         path = queue.pop(0)
         if pattern(path) in seen:
@@ -69,7 +70,7 @@ def crawl(client):
         if _is_download(path, response):
             downloads[path] = response
             continue
-        pages[path] = response.status_code
+        pages[path] = body.decode("utf-8", "replace") if bodies else response.status_code
         if response.status_code in (301, 302, 303, 307, 308):
             location = _same_site(path, response.headers["Location"])
             queue.extend([location] if location else [])
