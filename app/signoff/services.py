@@ -118,6 +118,12 @@ def request_signoff(by, consultation, version, *, effective_date, waiver_reason=
     if effective_date is None:
         raise DomainError("Enter the date the arrangements take effect", field="effective_date")
     waiver = clean_text(waiver_reason) or None
+    claims = responses.unchanged_claims(consultation, version)
+    if claims:
+        raise DomainError(f"{len(claims)} answer{'s say' if len(claims) != 1 else ' says'} a section changed, but "
+                          f"version {version.number} is the same as the consulted version there "
+                          f"({', '.join(sorted({title for _, title in claims}))}). Change the answer or the version "
+                          "before asking for sign-off.", field="version")
     partnership = db.session.get(Partnership, by.partnership_id)
     with transaction() as session:
         unanswered = responses.unanswered_count(consultation)

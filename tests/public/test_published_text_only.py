@@ -18,25 +18,28 @@ BODY_MARKER = "UNPUBLISHED-BODY-R"
 
 @pytest.fixture
 def published_with_a_working_draft(closed, facilitator, leads):
-    """The consulted version signed off and published; then version 2 started, a section renamed in it, and a
-    comment answered as changed in that section."""
-    consulted = closed.version
-    working = drafts.new_version_from(facilitator, consulted)
-    section = working.sections[0]
-    drafts.update_section(facilitator, section, title=TITLE_MARKER, body=BODY_MARKER)
-    offered = responses.later_sections(closed)
-    assert all(TITLE_MARKER not in s.title for s in offered)
-    items = responses.answered_comments(closed)
-    for item in items:
+    """Version 2 (a section really changed) signed off and published; then version 3 started, that section
+    renamed in it to a marker, and an answer amended to point at it (as in the issue)."""
+    second = drafts.new_version_from(facilitator, closed.version)
+    section = second.sections[0]
+    drafts.update_section(facilitator, section, title="Changed after the consultation", body="New words")
+    drafts.publish_version(facilitator, second, change_note="After the consultation")
+    for item in responses.answered_comments(closed):
         responses.respond(facilitator, closed, outcome="accepted", reason="We changed it", comment=item.comment,
                           changed_section_key=section.key)
-    assert TITLE_MARKER not in responses.section_titles(closed).values()
-    request = signoff.request_signoff(facilitator, closed, consulted, effective_date=date(2027, 4, 1))
+    request = signoff.request_signoff(facilitator, closed, second, effective_date=date(2027, 4, 1))
     for kind in PartnerKind:
         request = signoff.get_request(request.id)
         signoff.decide(leads[kind], request, signoff.partner_by_id(signoff.authority_of(leads[kind]).partner_id),
                        decision="approved", password=PASSWORD)
-    assert signoff.publication_of(consulted.id) is not None
+    assert signoff.publication_of(second.id) is not None
+    third = drafts.new_version_from(facilitator, second)
+    drafts.update_section(facilitator, third.sections[0], title=TITLE_MARKER, body=BODY_MARKER)
+    assert all(TITLE_MARKER not in s.title for s in responses.later_sections(closed))
+    item = responses.answered_comments(closed)[0]
+    responses.respond(facilitator, closed, outcome="partly_accepted", reason="We changed part of it",
+                      comment=item.comment, changed_section_key=section.key, amendment_reason="Clearer wording")
+    assert TITLE_MARKER not in responses.section_titles(closed).values()
     return closed
 
 
