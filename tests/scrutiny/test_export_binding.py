@@ -243,3 +243,28 @@ def test_every_bound_cell_of_every_file_is_checked(exports, tmp_path):
                     continue
                 let_through.append((which, name, r, rows[0][c], value))
     assert not let_through
+
+
+@pytest.mark.parametrize("change", [
+    "DELETE FROM vote",
+    "DELETE FROM comment_revision WHERE id NOT IN (SELECT revision_id FROM redacted_text WHERE revision_id IS NOT NULL)",
+    "UPDATE comment SET status = 'published' WHERE status = 'hidden'",
+    "UPDATE response SET outcome = 'accepted' WHERE outcome = 'not_accepted' OR outcome = 'partly_accepted'",
+])
+def test_rows_changed_in_the_database_behind_the_services_fail_the_export(app, exports, tmp_path, change):
+    """As in the issue, on a copy of the database: rows deleted, a hidden comment set back to published, an
+    outcome changed. The next export no longer matches the log."""
+    from sqlalchemy import text
+
+    db.session.rollback()
+    with db.engine.begin() as connection:
+        connection.execute(text(change))
+    client = app.test_client()
+    client.post("/login", data={"email": "scrutineer@demo.test", "password": DEMO_PASSWORD,
+                                "csrf_token": csrf_token(client, "/login")})
+    codes = []
+    for consultation in db.session.execute(select(Consultation)).scalars():
+        path = tmp_path / f"after-{consultation.id}.zip"
+        path.write_bytes(client.get(f"/scrutiny/consultations/{consultation.id}/export.zip").get_data())
+        codes.append(run_verifier(path)[0])
+    assert 1 in codes
