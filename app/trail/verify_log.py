@@ -271,100 +271,133 @@ class Ledger:
                                       "which is not the chain's hash there")
 
     def expectations(self, consultation):
-        """{file: {key: Expected}} for one consultation."""
-        files = {name: {} for name in EXPORT_FILES}
-        cid = _s(consultation)
-        comments, votes, requests, redacted = set(), set(), set(), set()
-        acts_by_comment = {}
+        """({file: {key: Expected}}, redacted comment ids) for one consultation's export."""
+        rows = Expectations(_s(consultation))
         for seq, actor, action, subject, data in self.entries:
-            about = _s(data.get("consultation")) == cid
-            comment = _ident(subject, "comment")
-            if action in ("comment.posted", "reply.posted") and about and comment:
-                comments.add(comment)
-                files["comments.csv"][comment] = Expected(seq).set(comment_id=comment, consultation_id=cid, section_id=_s(data.get("section")),
-                    parent_id=_s(data.get("parent")), thread_id=_s(data.get("thread", int(comment))),
-                    depth=_s(data.get("depth", 0)), status=_s(data.get("status")), audience=_s(data.get("audience")),
-                    body=Sha(data.get("body_sha256")))
-            elif comment in comments and action == "comment.edited":
-                row = files["comments.csv"][comment]
-                row.cells["body"] = Sha(data.get("body_sha256"))
-                if "status" in data:
-                    row.cells["status"] = _s(data["status"])
-                if "revision" in data:
-                    files["comment_revisions.csv"][_s(data["revision"])] = Expected(seq).set(comment_id=comment, revision_id=_s(data["revision"]),
-                        body=Sha(data.get("previous_body_sha256")))
-            elif comment in comments and action == "comment.redacted":
-                redacted.add(comment)
-            target = _s(data.get("comment")) if action == "concern.raised" else comment
-            if target in comments and action in STATUS_AFTER:
-                files["comments.csv"][target].cells["status"] = STATUS_AFTER[action]
-            if target in comments and action in MODERATION_ACTS:
-                key = len(files["moderation_acts.csv"]) + 1
-                acts_by_comment.setdefault(target, []).append(key)
-                cells = {"comment_id": target, "act": MODERATION_ACTS[action], "by_id": _s(actor),
-                         "reason_code": _s(data.get("reason_code"))}
-                if action == "comment.restored":
-                    cells["reason"] = Sha(data.get("reason_sha256"))
-                elif action in ("comment.approved", "concern.raised"):
-                    cells["reason"] = ""
-                # A hidden or rejected comment's act keeps the moderator's words; the log hashes them with the
-                # reason's label, so that cell is not checked (the README says so).
-                files["moderation_acts.csv"][key] = Expected(seq).set(**cells)
-            vote = _ident(subject, "vote")
-            if action in ("vote.cast", "vote.changed") and vote and (about or vote in votes):
-                votes.add(vote)
-                row = files["votes.csv"].setdefault(vote, Expected(seq))
-                row.set(vote_id=vote, consultation_id=cid, section_id=_s(data.get("section")),
-                        audience=_s(data.get("audience")), choice=_s(data.get("choice")))
-                if "reason_sha256" in data:
-                    row.cells["reason"] = Sha(data["reason_sha256"])
-            if action == "theme.created" and about:
-                theme = _ident(subject, "theme")
-                files["themes.csv"][theme] = Expected(seq).set(id=theme, consultation_id=cid, name=Sha(data.get("name_sha256")), created_by_id=_s(actor))
-            if action.startswith("response.") and about and "response" in data:
-                row = files["responses.csv"].setdefault(_s(data["response"]), Expected(seq))
-                row.set(id=_s(data["response"]), consultation_id=cid, comment_id=_s(comment),
-                        theme_id=_s(_ident(subject, "theme")), outcome=_s(data.get("outcome")),
-                        reason=Sha(data.get("reason_sha256")), changed_section_key=_s(data.get("changed_section")),
-                        by_id=_s(actor))
-            request = _ident(subject, "signoff_request")
-            if action == "signoff.requested" and about and request:
-                requests.add(request)
-                files["signoff_requests.csv"][request] = Expected(seq).set(id=request, consultation_id=cid, version_id=_s(data.get("version")), status="open",
-                    rule=_s(data.get("rule")), quorum=_s(data.get("quorum")),
-                    effective_date=_s(data.get("effective_date")), waiver_reason="",
-                    unanswered=_s(data.get("unanswered")), version_hash=_s(data.get("version_hash")),
-                    requested_by_id=_s(actor))
-            elif request in requests:
-                row = files["signoff_requests.csv"][request]
-                if action == "signoff.waiver_recorded":
-                    row.cells["waiver_reason"] = Sha(data.get("reason_sha256"))
-                elif action in ("signoff.superseded", "signoff.returned"):
-                    row.cells["status"] = "returned"
-                if action in ("signoff.approved", "signoff.returned"):
-                    files["signoffs.csv"][(request, _s(data.get("partner")))] = Expected(seq).set(request_id=request, statutory_partner_id=_s(data.get("partner")), signatory_id=_s(actor),
-                        acting_for_id=_s(data.get("acting_for")), decision=action.split(".")[1],
-                        reason=Sha(data["reason_sha256"]) if "reason_sha256" in data else "",
-                        version_hash=_s(data.get("version_hash")), log_seq=_s(data.get("log_seq")),
-                        log_head=_s(data.get("log_head")))
-            if action == "arrangement.published" and _s(data.get("request")) in requests:
-                files["signoff_requests.csv"][_s(data["request"])].cells["status"] = "published"
-                publication = _ident(subject, "publication")
-                row = files["publications.csv"][publication] = Expected(seq).set(id=publication, request_id=_s(data["request"]), version_id=_s(data.get("version")),
-                    slug=_s(data.get("slug")), effective_date=_s(data.get("effective_date")),
-                    log_seq=_s(data.get("log_seq")), log_head=_s(data.get("log_head")))
-                if "version_number" in data:  # entries since issue 13 carry it; older ones leave it unchecked
-                    row.cells["version_number"] = _s(data["version_number"])
-            finding = _ident(subject, "scrutiny_finding")
-            if action == "finding.recorded" and about and finding:
-                files["findings.csv"][finding] = Expected(seq).set(id=finding, consultation_id=cid, author_id=_s(actor), severity=_s(data.get("severity")),
-                    entry_seqs=",".join(map(str, data.get("entries") or [])), visibility="private",
-                    observation=Sha(data.get("observation_sha256")),
-                    recommendation=Sha(data.get("recommendation_sha256")))
-            elif finding in files["findings.csv"] and action in ("finding.shared", "finding.released"):
-                files["findings.csv"][finding].cells["visibility"] = action.split(".")[1]
-        files["replies.csv"] = {key: row for key, row in files["comments.csv"].items() if row.cells["parent_id"]}
-        return files, redacted
+            rows.read(seq, actor, action, subject, data)
+        rows.files["replies.csv"] = {key: row for key, row in rows.files["comments.csv"].items()
+                                     if row.cells["parent_id"]}
+        return rows.files, rows.redacted
+
+
+class Expectations:
+    """What each row of one consultation's export must say, built entry by entry in log order."""
+
+    def __init__(self, cid):
+        self.cid, self.redacted, self.requests = cid, set(), set()
+        self.files = {name: {} for name in EXPORT_FILES}
+        self.comments, self.votes = self.files["comments.csv"], self.files["votes.csv"]
+
+    def read(self, seq, actor, action, subject, data):
+        about = _s(data.get("consultation")) == self.cid
+        for handler in (self._comment, self._moderation, self._vote, self._theme, self._response, self._signoff,
+                        self._finding):
+            handler(seq, actor, action, subject, data, about)
+
+    def _comment(self, seq, actor, action, subject, data, about):
+        comment = _ident(subject, "comment")
+        if action in ("comment.posted", "reply.posted") and about and comment:
+            self.comments[comment] = Expected(seq).set(
+                comment_id=comment, consultation_id=self.cid, section_id=_s(data.get("section")),
+                parent_id=_s(data.get("parent")), thread_id=_s(data.get("thread", comment)),
+                depth=_s(data.get("depth", 0)), status=_s(data.get("status")), audience=_s(data.get("audience")),
+                body=Sha(data.get("body_sha256")))
+        elif comment in self.comments and action == "comment.edited":
+            row = self.comments[comment]
+            row.cells["body"] = Sha(data.get("body_sha256"))
+            if "status" in data:
+                row.cells["status"] = _s(data["status"])
+            if "revision" in data:
+                self.files["comment_revisions.csv"][_s(data["revision"])] = Expected(seq).set(
+                    comment_id=comment, revision_id=_s(data["revision"]), body=Sha(data.get("previous_body_sha256")))
+        elif comment in self.comments and action == "comment.redacted":
+            self.redacted.add(comment)
+
+    def _moderation(self, seq, actor, action, subject, data, about):
+        target = _s(data.get("comment")) if action == "concern.raised" else _ident(subject, "comment")
+        if target not in self.comments:
+            return
+        if action in STATUS_AFTER:
+            self.comments[target].cells["status"] = STATUS_AFTER[action]
+        if action in MODERATION_ACTS:
+            cells = {"comment_id": target, "act": MODERATION_ACTS[action], "by_id": _s(actor),
+                     "reason_code": _s(data.get("reason_code"))}
+            if action == "comment.restored":
+                cells["reason"] = Sha(data.get("reason_sha256"))
+            elif action in ("comment.approved", "concern.raised"):
+                cells["reason"] = ""
+            # A hidden or rejected comment's act keeps the moderator's words; the log hashes them with the reason's
+            # label, so that cell is not checked (the README says so).
+            acts = self.files["moderation_acts.csv"]
+            acts[len(acts) + 1] = Expected(seq).set(**cells)
+
+    def _vote(self, seq, actor, action, subject, data, about):
+        vote = _ident(subject, "vote")
+        if action in ("vote.cast", "vote.changed") and vote and (about or vote in self.votes):
+            row = self.votes.setdefault(vote, Expected(seq))
+            row.set(vote_id=vote, consultation_id=self.cid, section_id=_s(data.get("section")),
+                    audience=_s(data.get("audience")), choice=_s(data.get("choice")))
+            if "reason_sha256" in data:
+                row.cells["reason"] = Sha(data["reason_sha256"])
+
+    def _theme(self, seq, actor, action, subject, data, about):
+        if action == "theme.created" and about:
+            theme = _ident(subject, "theme")
+            self.files["themes.csv"][theme] = Expected(seq).set(
+                id=theme, consultation_id=self.cid, name=Sha(data.get("name_sha256")), created_by_id=_s(actor))
+
+    def _response(self, seq, actor, action, subject, data, about):
+        """response.given, .revised and .amended: the row holds the answer as it stands after the last one."""
+        if action.startswith("response.") and about and "response" in data:
+            row = self.files["responses.csv"].setdefault(_s(data["response"]), Expected(seq))
+            row.set(id=_s(data["response"]), consultation_id=self.cid, comment_id=_s(_ident(subject, "comment")),
+                    theme_id=_s(_ident(subject, "theme")), outcome=_s(data.get("outcome")),
+                    reason=Sha(data.get("reason_sha256")), changed_section_key=_s(data.get("changed_section")),
+                    by_id=_s(actor))
+
+    def _signoff(self, seq, actor, action, subject, data, about):
+        request = _ident(subject, "signoff_request")
+        requests = self.files["signoff_requests.csv"]
+        if action == "signoff.requested" and about and request:
+            requests[request] = Expected(seq).set(
+                id=request, consultation_id=self.cid, version_id=_s(data.get("version")), status="open",
+                rule=_s(data.get("rule")), quorum=_s(data.get("quorum")),
+                effective_date=_s(data.get("effective_date")), waiver_reason="",
+                unanswered=_s(data.get("unanswered")), version_hash=_s(data.get("version_hash")),
+                requested_by_id=_s(actor))
+        elif request in requests:
+            if action == "signoff.waiver_recorded":
+                requests[request].cells["waiver_reason"] = Sha(data.get("reason_sha256"))
+            elif action in ("signoff.superseded", "signoff.returned"):
+                requests[request].cells["status"] = "returned"
+            if action in ("signoff.approved", "signoff.returned"):
+                partner = _s(data.get("partner"))
+                self.files["signoffs.csv"][(request, partner)] = Expected(seq).set(
+                    request_id=request, statutory_partner_id=partner, signatory_id=_s(actor),
+                    acting_for_id=_s(data.get("acting_for")), decision=action.split(".")[1],
+                    reason=Sha(data["reason_sha256"]) if "reason_sha256" in data else "",
+                    version_hash=_s(data.get("version_hash")), log_seq=_s(data.get("log_seq")),
+                    log_head=_s(data.get("log_head")))
+        elif action == "arrangement.published" and _s(data.get("request")) in requests:
+            requests[_s(data["request"])].cells["status"] = "published"
+            publication = _ident(subject, "publication")
+            row = self.files["publications.csv"][publication] = Expected(seq).set(
+                id=publication, request_id=_s(data["request"]), version_id=_s(data.get("version")),
+                slug=_s(data.get("slug")), effective_date=_s(data.get("effective_date")),
+                log_seq=_s(data.get("log_seq")), log_head=_s(data.get("log_head")))
+            if "version_number" in data:  # entries since issue 13 carry it; older ones leave it unchecked
+                row.cells["version_number"] = _s(data["version_number"])
+
+    def _finding(self, seq, actor, action, subject, data, about):
+        finding, findings = _ident(subject, "scrutiny_finding"), self.files["findings.csv"]
+        if action == "finding.recorded" and about and finding:
+            findings[finding] = Expected(seq).set(
+                id=finding, consultation_id=self.cid, author_id=_s(actor), severity=_s(data.get("severity")),
+                entry_seqs=",".join(map(str, data.get("entries") or [])), visibility="private",
+                observation=Sha(data.get("observation_sha256")),
+                recommendation=Sha(data.get("recommendation_sha256")))
+        elif finding in findings and action in ("finding.shared", "finding.released"):
+            findings[finding].cells["visibility"] = action.split(".")[1]
 
 
 def _row_key(name, index, row):

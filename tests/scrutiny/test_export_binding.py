@@ -247,7 +247,8 @@ def test_every_bound_cell_of_every_file_is_checked(exports, tmp_path):
 
 @pytest.mark.parametrize("change", [
     "DELETE FROM vote",
-    "DELETE FROM comment_revision WHERE id NOT IN (SELECT revision_id FROM redacted_text WHERE revision_id IS NOT NULL)",
+    "DELETE FROM comment_revision WHERE id NOT IN "
+    "(SELECT revision_id FROM redacted_text WHERE revision_id IS NOT NULL)",
     "UPDATE comment SET status = 'published' WHERE status = 'hidden'",
     "UPDATE response SET outcome = 'accepted' WHERE outcome = 'not_accepted' OR outcome = 'partly_accepted'",
 ])
