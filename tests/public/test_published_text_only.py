@@ -4,7 +4,6 @@ from datetime import date
 
 import pytest
 
-from app.accounts.models import Role
 from app.drafts import services as drafts
 from app.partnerships.models import PartnerKind
 from app.responses import services as responses

@@ -5,7 +5,6 @@ REPLACE and REPLACE, which delete conflicting rows without firing delete trigger
 triggers (a database owner) can still rewrite the chain into another valid one, or cut its tail: verify-log, the
 scrutiny workspace and the standalone verifier then fail on the heads the sign-offs and publications recorded.
 """
-import json
 import subprocess
 import sys
 from pathlib import Path
