@@ -21,3 +21,6 @@ class ResponseForm(FlaskForm):
                          validators=[InputRequired("Choose what the partnership did")])
     reason = TextAreaField("Why", validators=[InputRequired("Enter the reason")])
     changed_section = SelectField("Section of the next version that changed (optional)", validators=[Optional()])
+    # Shown once sign-off has been asked for: the service refuses a change without it.
+    amendment_reason = TextAreaField("Why are you amending this answer after sign-off was asked for?",
+                                     validators=[Optional()])

@@ -81,6 +81,7 @@ class Response(db.Model):
     updated_at = mapped_column(db.DateTime, default=utcnow)
 
     theme = relationship("Theme")
+    amendments = relationship("ResponseAmendment", order_by="ResponseAmendment.id", back_populates="response")
 
     __table_args__ = (
         CheckConstraint("(comment_id IS NULL) != (theme_id IS NULL)", name="one_subject"),
@@ -93,3 +94,26 @@ class Response(db.Model):
     @property
     def outcome_enum(self):
         return Outcome(self.outcome)
+
+
+class ResponseAmendment(db.Model):
+    """An answer changed after sign-off was asked for: the wording it replaced, and why it changed."""
+
+    __tablename__ = "response_amendment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id"), index=True)
+    previous_outcome: Mapped[str | None] = mapped_column(String(20))  # None: the comment had no answer before
+    previous_reason: Mapped[str | None] = mapped_column(Text)
+    previous_changed_section_key: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)  # why it was amended after sign-off
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    amended_at = mapped_column(db.DateTime, default=utcnow, nullable=False)
+
+    response = relationship("Response", back_populates="amendments")
+
+    __table_args__ = (CheckConstraint("length(reason) > 0", name="has_reason"),)
+
+    @property
+    def previous_outcome_label(self):
+        return OUTCOME_LABELS.get(self.previous_outcome or "", "Not answered")

@@ -120,7 +120,8 @@ def theme(theme_id):
     if form is not None and form.validate_on_submit():
         try:
             services.respond(current_user, consultation, theme=theme, outcome=form.outcome.data,
-                             reason=form.reason.data, changed_section_key=form.changed_section.data or None)
+                             reason=form.reason.data, changed_section_key=form.changed_section.data or None,
+                             amendment_reason=form.amendment_reason.data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -134,7 +135,7 @@ def theme(theme_id):
                            response=response, response_form=form, form=form if form and form.errors else None,
                            sections=[s for s in sections if s.id in section_ids],
                            tallies=queries.tallies(consultation, section_ids),
-                           titles=services.section_titles(consultation))
+                           titles=services.section_titles(consultation), frozen=services.frozen(consultation))
 
 
 @bp.route("/responses/comments/<int:comment_id>", methods=["GET", "POST"])
@@ -147,7 +148,8 @@ def comment(comment_id):
     if form.validate_on_submit():
         try:
             services.respond(current_user, consultation, comment=comment, outcome=form.outcome.data,
-                             reason=form.reason.data, changed_section_key=form.changed_section.data or None)
+                             reason=form.reason.data, changed_section_key=form.changed_section.data or None,
+                             amendment_reason=form.amendment_reason.data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -157,7 +159,7 @@ def comment(comment_id):
     tag_form.theme.choices = [("", "Choose a theme")] + [(t.id, t.name) for t in services.themes_of(consultation)]
     return render_template("responses/comment.html", consultation=consultation, item=item, own=own,
                            response_form=form, tag_form=tag_form, form=form if form.errors else None,
-                           titles=services.section_titles(consultation))
+                           titles=services.section_titles(consultation), frozen=services.frozen(consultation))
 
 
 @bp.route("/responses/comments/<int:comment_id>/tag", methods=["POST"])
@@ -190,7 +192,9 @@ def report(consultation_id):
                            participation=services.participation(consultation), sections=section_list,
                            tallies=queries.tallies(consultation, [s.id for s in section_list]),
                            themes=services.themes_of(consultation), items=items,
-                           outcome_counts=_outcome_counts(items), titles=services.section_titles(consultation))
+                           outcome_counts=_outcome_counts(items), titles=services.section_titles(consultation),
+                           unchanged=services.unchanged_claims(consultation, final)
+                           if current_user.has_role(Role.FACILITATOR) else [])
 
 
 def _latest_published(consultation):

@@ -16,12 +16,13 @@ from app.consultations.models import (
 )
 from app.consultations.services import clean_text, partnership_id_of
 from app.database import transaction
-from app.drafts.models import DraftVersion, Section
+from app.drafts.models import DraftVersion, Section, VersionStatus
 from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.mail import services as mail
 from app.partnerships.models import Organisation
-from app.responses.models import CommentTheme, Outcome, Response, Theme
+from app.responses.models import CommentTheme, Outcome, Response, ResponseAmendment, Theme
+from app.signoff.models import SignOff, SignOffRequest
 from app.timeutil import utcnow
 from app.trail import services as trail
 
@@ -39,6 +40,18 @@ def _require_facilitator(by, consultation):
 def _require_closed(consultation):
     if consultation.state != ConsultationState.CLOSED.value:
         raise DomainError("Answer comments once the consultation has closed")
+
+
+def frozen(consultation):
+    """Once sign-off has been asked for, the answers the partners were asked to sign are frozen: a change is an
+    amendment, with a reason, shown with the answer."""
+    return db.session.execute(select(SignOffRequest.id).where(SignOffRequest.consultation_id == consultation.id)
+                              .limit(1)).first() is not None
+
+
+def _require_not_frozen(consultation):
+    if frozen(consultation):
+        raise DomainError("Sign-off has been asked for, so themes can no longer change")
 
 
 def _answerable(comment, consultation):
@@ -66,6 +79,7 @@ def _find_theme(consultation_id, name):
 def create_theme(by, consultation, name):
     """A theme for this consultation (or the one that already has this name)."""
     _require_facilitator(by, consultation)
+    _require_not_frozen(consultation)
     name = _theme_name(name)
     with transaction() as session:
         theme = _find_theme(consultation.id, name)
@@ -83,6 +97,7 @@ def tag_comment(by, comment, *, theme=None, new_theme=None):
     """Tag a comment with a theme: an existing one, or one created as the facilitator goes."""
     consultation = comment.consultation
     _require_facilitator(by, consultation)
+    _require_not_frozen(consultation)
     _answerable(comment, consultation)
     if theme is None and not clean_text(new_theme):
         raise DomainError("Choose a theme or enter a new one", field="theme")
@@ -101,6 +116,7 @@ def tag_comment(by, comment, *, theme=None, new_theme=None):
 
 def untag_comment(by, comment, theme):
     _require_facilitator(by, comment.consultation)
+    _require_not_frozen(comment.consultation)
     with transaction() as session:
         tag = session.get(CommentTheme, (comment.id, theme.id))
         if tag is None:
@@ -111,18 +127,35 @@ def untag_comment(by, comment, theme):
 
 # --- responses ----------------------------------------------------------------------------------
 
+def _published(draft_id):
+    """Only published versions are ever shown with answers: a working draft's words are not public."""
+    return (DraftVersion.draft_id == draft_id, DraftVersion.status == VersionStatus.PUBLISHED.value)
+
+
 def later_sections(consultation):
-    """Sections a response may point at: those of the newest version after the consulted one (or it)."""
+    """Sections a response may point at: those of the newest *published* version (the consulted one, or a later
+    one). A working draft's sections are never offered: its titles would reach the public with the answer."""
     consulted = consultation.version
-    newest = db.session.execute(select(DraftVersion).where(DraftVersion.draft_id == consulted.draft_id)
-                                .order_by(DraftVersion.number.desc()).limit(1)).scalar_one()
-    return list(newest.sections)
+    newest = db.session.execute(select(DraftVersion).where(*_published(consulted.draft_id),
+                                                           DraftVersion.number >= consulted.number)
+                                .order_by(DraftVersion.number.desc()).limit(1)).scalar_one_or_none()
+    return list(newest.sections) if newest is not None else list(consulted.sections)
 
 
-def respond(by, consultation, *, outcome, reason, comment=None, theme=None, changed_section_key=None):
-    """Answer one comment or a whole theme; answering again revises the answer (both are logged)."""
+def respond(by, consultation, *, outcome, reason, comment=None, theme=None, changed_section_key=None,
+            amendment_reason=None):
+    """Answer one comment or a whole theme; answering again revises the answer (both are logged). After sign-off
+    was asked for, a change is an amendment: it needs a reason, keeps the earlier wording and tells the partners
+    who had already decided."""
     _require_facilitator(by, consultation)
     _require_closed(consultation)
+    amending = frozen(consultation)
+    amendment_reason = clean_text(amendment_reason)
+    if amending and not amendment_reason:
+        raise DomainError("Sign-off has been asked for, so this answer is frozen. Enter the reason for amending it: "
+                          "it is shown with the answer", field="amendment_reason")
+    if len(amendment_reason or "") > MAX_REASON:
+        raise DomainError(f"The reason must be {MAX_REASON:,} characters or fewer", field="amendment_reason")
     if (comment is None) == (theme is None):
         raise DomainError("Answer either a comment or a theme")
     if comment is not None:
@@ -146,6 +179,7 @@ def respond(by, consultation, *, outcome, reason, comment=None, theme=None, chan
         target_id = comment.id if comment is not None else theme.id
         response = session.execute(select(Response).where(column == target_id)).scalar_one_or_none()
         action = "response.revised" if response is not None else "response.given"
+        amendment = _amendment(response, amendment_reason, by) if amending else None
         if response is None:
             response = Response(consultation_id=consultation.id, comment_id=comment.id if comment else None,
                                 theme_id=theme.id if theme else None)
@@ -154,11 +188,55 @@ def respond(by, consultation, *, outcome, reason, comment=None, theme=None, chan
         response.changed_section_key = changed_section_key or None
         response.by_id, response.updated_at = by.id, utcnow()
         session.flush()
-        trail.append(action, subject, {"consultation": consultation.id, "response": response.id,
-                                       "outcome": outcome, "reason_sha256": trail.text_hash(reason),
-                                       "changed_section": changed_section_key or None}, actor=by.id)
+        data = {"consultation": consultation.id, "response": response.id, "outcome": outcome,
+                "reason_sha256": trail.text_hash(reason), "changed_section": changed_section_key or None}
+        if amendment is not None:
+            amendment.response_id = response.id
+            session.add(amendment)
+            session.flush()
+            action = "response.amended"
+            data.update(amendment=amendment.id, amendment_reason_sha256=trail.text_hash(amendment_reason),
+                        previous_outcome=amendment.previous_outcome)
+        trail.append(action, subject, data, actor=by.id)
         _notify_authors(consultation, response, comment, theme)
+        if amendment is not None:
+            _notify_partners(consultation, response, amendment)
     return response
+
+
+def _amendment(response, reason, by):
+    """The wording being replaced (none, if the comment had no answer) and why."""
+    return ResponseAmendment(previous_outcome=response.outcome if response else None,
+                             previous_reason=response.reason if response else None,
+                             previous_changed_section_key=response.changed_section_key if response else None,
+                             reason=reason, by_id=by.id, amended_at=utcnow())
+
+
+def _notify_partners(consultation, response, amendment):
+    """The signatories who had already decided on a request for this consultation are told of the change."""
+    people = db.session.execute(
+        select(Person).join(SignOff, SignOff.signatory_id == Person.id)
+        .join(SignOffRequest, SignOff.request_id == SignOffRequest.id)
+        .where(SignOffRequest.consultation_id == consultation.id, Person.email.is_not(None)).distinct()
+    ).scalars().all()
+    for person in people:
+        mail.queue(person.email, f"An answer was amended after sign-off: {consultation.title}", "response_amended",
+                   person=person, consultation=consultation, outcome=Outcome(response.outcome).label,
+                   reason=response.reason, amendment=amendment, path=f"/consultations/{consultation.id}/report")
+
+
+def unchanged_claims(consultation, final):
+    """Answers that say a section changed where `final` (the version to be signed) does not differ from the
+    consulted version in that section: [(response, the consulted section's title)]. The facilitator must fix
+    them before sign-off is asked for."""
+    if final is None:
+        return []
+    def content(version):
+        return {s.key: (s.title, s.body, s.plain_summary) for s in version.sections}
+    consulted, signed = content(consultation.version), content(final)
+    titles = {s.key: s.title for s in consultation.version.sections} | {s.key: s.title for s in final.sections}
+    return [(r, titles.get(r.changed_section_key, r.changed_section_key)) for r in responses_of(consultation)
+            if r.changed_section_key and signed.get(r.changed_section_key) == consulted.get(r.changed_section_key)]
 
 
 def _notify_authors(consultation, response, comment, theme):
@@ -265,9 +343,10 @@ def theme_comment_ids(theme):
 
 
 def section_titles(consultation):
-    """{section key: title} across the consulted and later versions (the newest title wins)."""
+    """{section key: title} across the consulted and later *published* versions (the newest published title
+    wins): never a working draft's."""
     rows = db.session.execute(select(Section.key, Section.title).join(DraftVersion)
-                              .where(DraftVersion.draft_id == consultation.version.draft_id)
+                              .where(*_published(consultation.version.draft_id))
                               .order_by(DraftVersion.number)).all()
     return dict(rows)
 

@@ -6,8 +6,10 @@ data descriptor and never goes back. Nothing but the current chunk is held.
 """
 import csv
 import io
+import json
 import zipfile
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -17,15 +19,11 @@ from app.moderation.queries import exported_text, withheld_texts
 from app.scrutiny import queries
 from app.timeutil import utcnow
 from app.trail import services as trail
+from app.trail import verify_log
 
 ROWS_PER_CHUNK = 500
 LOG_BATCH = 1000
 
-COMMENT_COLUMNS = ["comment_id", "consultation_id", "section_id", "parent_id", "thread_id", "depth", "status",
-                   "author", "audience", "created_at", "edited_at", "withdrawn_at", "body"]
-REVISION_COLUMNS = ["comment_id", "revision_id", "written_at", "replaced_at", "body"]
-VOTE_COLUMNS = ["vote_id", "consultation_id", "section_id", "voter", "audience", "choice", "reason", "created_at",
-                "updated_at"]
 OPEN_DATA_COLUMNS = ["comment_id", "consultation_id", "section_id", "section_title", "parent_id", "depth", "author",
                      "audience", "created_at", "edited_at", "body"]
 
@@ -101,6 +99,19 @@ def log_chunks():
 
 
 # --- the scrutiny export -------------------------------------------------------------------------
+# Which files and columns, and what the verifier checks in each, are defined once in the verifier itself.
+
+COMMENT_COLUMNS = verify_log.EXPORT_FILES["comments.csv"]
+TABLES = {  # file -> (optional model key, the model's columns in the file's order)
+    "themes.csv": ("themes", ["id", "consultation_id", "name", "created_by_id", "created_at"]),
+    "responses.csv": ("responses", verify_log.EXPORT_FILES["responses.csv"]),
+    "moderation_acts.csv": ("moderation_acts", verify_log.EXPORT_FILES["moderation_acts.csv"]),
+    "signoff_requests.csv": ("signoff_requests", verify_log.EXPORT_FILES["signoff_requests.csv"]),
+    "signoffs.csv": ("signoffs", verify_log.EXPORT_FILES["signoffs.csv"]),
+    "publications.csv": ("publications", verify_log.EXPORT_FILES["publications.csv"]),
+    "findings.csv": ("findings", verify_log.EXPORT_FILES["findings.csv"]),
+}
+
 
 def _comments(consultation_id, where=None):
     query = select(Comment).where(Comment.consultation_id == consultation_id)
@@ -114,12 +125,12 @@ def _label(labels, person_id):
     return label.label if label else ""
 
 
-def comment_rows(consultation_id, labels):
+def comment_rows(consultation_id, labels, replies_only=False):
     withheld = withheld_texts(consultation_id)  # possible disclosures: the DSL's record alone holds the words
-    for c in _comments(consultation_id):
+    for c in _comments(consultation_id, Comment.parent_id.is_not(None) if replies_only else None):
         yield [c.id, c.consultation_id, c.section_id, c.parent_id, c.thread_id, c.depth, c.status,
                _label(labels, c.author_id), c.author_audience, c.created_at, c.edited_at, c.withdrawn_at,
-               exported_text(withheld, c.id, c.body)]
+               exported_text(withheld, c.id, c.body), trail.text_hash(c.body or "")]
         db.session.expunge(c)
 
 
@@ -129,7 +140,8 @@ def revision_rows(consultation_id):
              .where(Comment.consultation_id == consultation_id).order_by(CommentRevision.id)
              .execution_options(yield_per=ROWS_PER_CHUNK))
     for r in db.session.execute(query).scalars():
-        yield [r.comment_id, r.id, r.written_at, r.replaced_at, exported_text(withheld, r.comment_id, r.body)]
+        yield [r.comment_id, r.id, r.written_at, r.replaced_at, exported_text(withheld, r.comment_id, r.body),
+               trail.text_hash(r.body or "")]
         db.session.expunge(r)
 
 
@@ -142,13 +154,13 @@ def vote_rows(consultation_id, labels):
         db.session.expunge(v)
 
 
-def _optional_table(key, consultation_id):
+def _table_chunks(key, names, consultation_id):
+    """A table of another room as CSV: its rows about this consultation (a header alone if the room is absent)."""
     model = queries.optional_model(key)
-    if model is None:
-        return None
-    names = queries.columns_of(model)
 
     def rows():
+        if model is None:
+            return
         for row in queries.rows_for_consultation(model, consultation_id, yield_per=ROWS_PER_CHUNK):
             yield queries.row_values(row, names)
             db.session.expunge(row)
@@ -156,42 +168,33 @@ def _optional_table(key, consultation_id):
     return csv_chunks(names, rows())
 
 
-def scrutiny_members(consultation, labels):
-    """The export's files. The log goes last, so it holds every entry the CSV files depend on."""
-    cid = consultation.id
-    yield "comments.csv", csv_chunks(COMMENT_COLUMNS, comment_rows(cid, labels))
-    yield "replies.csv", csv_chunks(COMMENT_COLUMNS, (row for row in comment_rows(cid, labels) if row[3] is not None))
-    yield "comment_revisions.csv", csv_chunks(REVISION_COLUMNS, revision_rows(cid))
-    yield "votes.csv", csv_chunks(VOTE_COLUMNS, vote_rows(cid, labels))
-    for key, name in (("responses", "responses.csv"), ("moderation_acts", "moderation_acts.csv"),
-                      ("signoff_requests", "signoff_requests.csv"), ("signoffs", "signoffs.csv")):
-        chunks = _optional_table(key, cid)
-        if chunks is not None:
-            yield name, chunks
+def scrutiny_members(consultation_id, labels):
+    """The export's files. The log goes last, so it holds every entry the CSV files depend on.
+
+    Takes plain values, never ORM objects: the generator runs while the response streams, after the view's
+    session work is over (an object loaded by the view may be expired or detached by then)."""
+    cid = consultation_id
+    yield verify_log.MANIFEST, iter([json.dumps({"format": verify_log.EXPORT_FORMAT, "consultation": cid,
+                                                 "files": sorted(verify_log.EXPORT_NAMES)}, indent=1) + "\n"])
     yield "README.txt", iter([README.format(consultation=cid)])
+    yield "comments.csv", csv_chunks(COMMENT_COLUMNS, comment_rows(cid, labels))
+    yield "replies.csv", csv_chunks(COMMENT_COLUMNS, comment_rows(cid, labels, replies_only=True))
+    yield "comment_revisions.csv", csv_chunks(verify_log.EXPORT_FILES["comment_revisions.csv"], revision_rows(cid))
+    yield "votes.csv", csv_chunks(verify_log.EXPORT_FILES["votes.csv"], vote_rows(cid, labels))
+    for name, (key, names) in TABLES.items():
+        yield name, _table_chunks(key, names, cid)
     yield "log.jsonl", log_chunks()
 
 
-README = """Scrutiny export of consultation {consultation}.
-
-log.jsonl                the whole consultation log, one entry a line (every consultation: the chain is one)
-comments.csv             this consultation's comments and replies, every status, with their current text; the text
-                         of a comment under a safeguarding concern is "[withheld: safeguarding concern N]"
-                         (the designated safeguarding lead's record alone holds it; the log keeps its SHA-256)
-replies.csv              the replies alone (comments with a parent_id)
-comment_revisions.csv    earlier texts of edited comments
-votes.csv                votes
-responses.csv, moderation_acts.csv, signoff_requests.csv, signoffs.csv   what came of it (version and log head hashes)
-
-Check it with the standalone verifier (download verify_log.py from the scrutiny workspace):
-
-    python verify_log.py this-export.zip --head <head hash from the public page or a sign-off>
-"""
+README = (Path(__file__).with_name("export_readme.txt")).read_text(encoding="utf-8")
 
 
-def scrutiny_zip(consultation):
-    labels = queries.person_labels(queries.partnership_of(consultation))
-    return stream_zip(scrutiny_members(consultation, labels))
+def scrutiny_zip(consultation_id, partnership_id, on_served=None):
+    """The ZIP's bytes. on_served() runs once the last byte has been produced (not if the download stops)."""
+    labels = queries.person_labels(partnership_id)  # loaded now, before the response streams
+    yield from stream_zip(scrutiny_members(consultation_id, labels))
+    if on_served is not None:
+        on_served()
 
 
 # --- the public open-data export -----------------------------------------------------------------
@@ -205,15 +208,10 @@ def public_author(label):
     return label.organisation or "A participant"
 
 
-def open_data_rows(consultation):
+def open_data_rows(consultation_id, labels, sections):
     """Published comments only: no hidden, pending, concern or withdrawn ones, no young person's identity."""
-    from app.drafts.models import Section
-
-    labels = queries.person_labels(queries.partnership_of(consultation))
-    sections = dict(db.session.execute(select(Section.id, Section.title)
-                                       .where(Section.version_id == consultation.version_id)).all())
-    withheld = withheld_texts(consultation.id)
-    for c in _comments(consultation.id, Comment.status == CommentStatus.PUBLISHED.value):
+    withheld = withheld_texts(consultation_id)
+    for c in _comments(consultation_id, Comment.status == CommentStatus.PUBLISHED.value):
         yield [c.id, c.consultation_id, c.section_id, sections.get(c.section_id, ""), c.parent_id, c.depth,
                public_author(labels.get(c.author_id)), c.author_audience, c.created_at, c.edited_at,
                exported_text(withheld, c.id, c.body)]
@@ -221,4 +219,12 @@ def open_data_rows(consultation):
 
 
 def open_data_csv(consultation):
-    return csv_chunks(OPEN_DATA_COLUMNS, open_data_rows(consultation))
+    """The CSV's text chunks. Everything but the comments themselves is loaded now, before the response streams
+    (the consulted version's section titles: a published version, never a working draft)."""
+    from app.drafts.models import Section
+
+    consultation_id = consultation.id
+    labels = queries.person_labels(queries.partnership_of(consultation))
+    sections = dict(db.session.execute(select(Section.id, Section.title)
+                                       .where(Section.version_id == consultation.version_id)).all())
+    return csv_chunks(OPEN_DATA_COLUMNS, open_data_rows(consultation_id, labels, sections))

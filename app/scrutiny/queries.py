@@ -25,11 +25,13 @@ OPTIONAL_MODELS = {
     "signoffs": ("app.signoff.models", "SignOff"),
     "publications": ("app.signoff.models", "Publication"),
 }
+# Read only by the scrutiny export (the workspace shows these tables its own way).
+EXPORT_MODELS = {"themes": ("app.responses.models", "Theme"), "findings": ("app.scrutiny.models", "Finding")}
 
 
 def optional_model(key):
     """The model class of another room, or None if that room (or its table) is not there yet."""
-    module_name, class_name = OPTIONAL_MODELS[key]
+    module_name, class_name = OPTIONAL_MODELS.get(key) or EXPORT_MODELS[key]
     try:
         model = getattr(importlib.import_module(module_name), class_name)
     except (ImportError, AttributeError):

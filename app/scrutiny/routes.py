@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.consultations.models import Consultation, Vote
 from app.errors import DomainError
-from app.extensions import db, htmx
+from app.extensions import db, htmx, limiter
 from app.forms import add_domain_error
 from app import dates
 from app.scrutiny import exports, queries, report, services, words
@@ -30,6 +30,7 @@ scrutineers_only = roles_required(Role.SCRUTINEER)
 facilitators_and_scrutineers = roles_required(Role.FACILITATOR, Role.SCRUTINEER)
 VERIFIER = BASE_DIR / "app" / "trail" / "verify_log.py"
 PAGE = "scrutiny/consultation.html"
+OPEN_DATA_LIMIT = "30 per minute"  # per address: plenty for people, not for a script hammering the database
 TIMELINE = "timeline-results"  # the id of the page's timeline_results block
 
 
@@ -58,7 +59,7 @@ def _load_finding(finding_id):
 
 def _chain_status():
     try:
-        count, head = trail.verify_database()
+        count, head = trail.verify_all()
     except trail.ChainError as error:
         return {"ok": False, "seq": error.seq, "reason": error.reason, "count": None, "head": None}
     return {"ok": True, "count": count, "head": head}
@@ -202,9 +203,12 @@ def answer_finding(finding_id):
 @scrutineers_only
 def export_zip(consultation_id):
     consultation = _load(consultation_id)
-    services.log_export(current_user, "scrutiny", consultation)
+    by_id, partnership_id = current_user.id, queries.partnership_of(consultation)
     filename = f"consultation-{consultation.id}-scrutiny-export-{utcnow():%Y%m%d-%H%M%S}.zip"
-    response = Response(stream_with_context(exports.scrutiny_zip(consultation)), mimetype="application/zip")
+    # Logged once the last byte is produced: a download that fails or stops half-way is not logged as served.
+    chunks = exports.scrutiny_zip(consultation_id, partnership_id,
+                                  on_served=lambda: services.log_export(by_id, "scrutiny", consultation_id))
+    response = Response(stream_with_context(chunks), mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -224,12 +228,12 @@ def open_data_available(consultation):
 
 
 @bp.route("/open-data/consultations/<int:consultation_id>.csv")
+@limiter.limit(OPEN_DATA_LIMIT)
 def open_data(consultation_id):
+    """Public: never logged (anonymous requests never write to the log) and rate-limited per address."""
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None or not open_data_available(consultation):
         abort(404)
-    signed_in = current_user if current_user.is_authenticated else None
-    services.log_export(signed_in, "open_data", consultation)
     response = Response(stream_with_context(exports.open_data_csv(consultation)), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="consultation-{consultation.id}-comments.csv"'
     return response
@@ -262,7 +266,7 @@ def yearly_csv():
     start, error = _report_start()
     if error:
         abort(400)
-    data = report.yearly_report(current_user.partnership_id, start)
-    response = Response(exports.csv_chunks(["section", "item", "value"], data.rows()), mimetype="text/csv")
+    rows = list(report.yearly_report(current_user.partnership_id, start).rows())  # all loaded before streaming
+    response = Response(exports.csv_chunks(["section", "item", "value"], rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="yearly-report-{start.isoformat()}.csv"'
     return response

@@ -146,10 +146,12 @@ def answer_finding(by, finding, body, now=None):
     return answer
 
 
-def log_export(by, kind, consultation):
-    """Every export is itself logged: who (None for the public), what and when. Returns the log head it covers."""
+def log_export(by_id, kind, consultation_id):
+    """A served export is logged: who and what (signed-in people only: anonymous requests never write to the
+    log). Called once the export has been produced in full. Returns the entry's seq."""
+    if by_id is None:
+        raise NotAllowed("Anonymous downloads are not logged")
     with transaction():
-        by_id, consultation_id = (by.id if by is not None else None), consultation.id
         entry = trail.append(f"export.{kind}", f"consultation:{consultation_id}", {
             "consultation": consultation_id, "format": "zip" if kind == "scrutiny" else "csv",
         }, actor=by_id)

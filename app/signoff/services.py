@@ -118,6 +118,12 @@ def request_signoff(by, consultation, version, *, effective_date, waiver_reason=
     if effective_date is None:
         raise DomainError("Enter the date the arrangements take effect", field="effective_date")
     waiver = clean_text(waiver_reason) or None
+    claims = responses.unchanged_claims(consultation, version)
+    if claims:
+        raise DomainError(f"{len(claims)} answer{'s say' if len(claims) != 1 else ' says'} a section changed, but "
+                          f"version {version.number} is the same as the consulted version there "
+                          f"({', '.join(sorted({title for _, title in claims}))}). Change the answer or the version "
+                          "before asking for sign-off.", field="version")
     partnership = db.session.get(Partnership, by.partnership_id)
     with transaction() as session:
         unanswered = responses.unanswered_count(consultation)
@@ -324,9 +330,20 @@ def publish(request, by_id):
     db.session.flush()
     trail.append("arrangement.published", f"publication:{publication.id}", {
         "request": request.id, "version": version.id, "version_hash": version.content_hash,
-        "slug": publication.slug, "log_seq": seq, "log_head": head,
+        "slug": publication.slug, "version_number": version.number, "log_seq": seq, "log_head": head,
         "effective_date": request.effective_date.isoformat()}, actor=by_id)
     return publication
+
+
+@trail.records_heads
+def recorded_heads():
+    """The log heads sign-offs and publications were made over, for verify-log to check against the chain."""
+    for signoff_id, seq, head in db.session.execute(select(SignOff.id, SignOff.log_seq, SignOff.log_head)
+                                                    .order_by(SignOff.id)):
+        yield f"sign-off {signoff_id}", seq, head
+    for publication_id, seq, head in db.session.execute(select(Publication.id, Publication.log_seq,
+                                                               Publication.log_head).order_by(Publication.id)):
+        yield f"publication {publication_id}", seq, head
 
 
 # --- reading ------------------------------------------------------------------------------------

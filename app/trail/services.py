@@ -12,7 +12,14 @@ from app.trail.verify_log import (GENESIS_HASH, ChainError, canonical, entry_has
                                   verify_entries)
 from app.trail.models import LogEntry
 
-__all__ = ["append", "head", "iter_entries", "verify_database", "verify_file", "ChainError", "text_hash"]
+__all__ = ["append", "head", "iter_entries", "verify_database", "verify_all", "records_heads", "verify_file",
+           "ChainError", "text_hash"]
+
+# Functions that yield (what, seq, head) for every log head recorded outside the log (sign-offs, publications):
+# registered by the rooms that keep them, so this package imports none of them.
+_head_records = []
+# Entries that record the log head they were made over, in their data (log_seq, log_head).
+HEAD_RECORDING_ACTIONS = ("signoff.approved", "signoff.returned", "arrangement.published")
 
 class LogDataError(ValueError):
     pass
@@ -153,3 +160,38 @@ def verify_database(batch=20000):
 def verify_file(path):
     with open(path, encoding="utf-8") as stream:
         return verify_entries(read_jsonl(stream))
+
+
+def records_heads(function):
+    """Decorator: `function()` yields (what, seq, head) for log heads recorded outside the log."""
+    _head_records.append(function)
+    return function
+
+
+def _hash_at(seq):
+    return db.session.execute(select(LogEntry.hash).where(LogEntry.seq == seq)).scalar_one_or_none()
+
+
+def check_recorded_heads(count):
+    """Every head recorded in sign-offs and publications, and in the entries that record one, is the chain's
+    hash at its seq, and the entry recording it (the next one) is there: a chain rewritten from before one, or
+    cut short, fails here even when it is a valid chain on its own."""
+    recorded = [(what, seq, head_) for function in _head_records for what, seq, head_ in function()]
+    entries = db.session.execute(select(LogEntry.seq, LogEntry.action, LogEntry.data_json)
+                                 .where(LogEntry.action.in_(HEAD_RECORDING_ACTIONS)).order_by(LogEntry.seq)).all()
+    for seq, action, data_json in entries:
+        data = json.loads(data_json)
+        recorded.append((f"entry {seq} ({action})", data.get("log_seq"), data.get("log_head")))
+    for what, seq, head_ in recorded:
+        if not isinstance(seq, int) or seq >= count:
+            raise ChainError(count + 1, f"{what} records the log head at seq {seq}, but the log ends at seq {count}")
+        if _hash_at(seq) != head_:
+            raise ChainError(seq, f"{what} records the log head {head_} here; the chain says otherwise "
+                                  "(history was rewritten)")
+
+
+def verify_all():
+    """verify_database(), then every recorded head against the chain. (count, head) or ChainError."""
+    count, last = verify_database()
+    check_recorded_heads(count)
+    return count, last

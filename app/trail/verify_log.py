@@ -5,11 +5,14 @@
     python verify_log.py export.zip --head <hash from the public page or a sign-off> [--seq N]
 
 It checks every entry's hash, the prev_hash links and that seq runs 1, 2, 3 … with
-no gaps. Given --head, it checks that the log reaches that hash (at --seq, if
-given). Given an export ZIP (or --comments/--revisions CSV files), it checks each
-exported comment text against the SHA-256 its log entries carry; a missing text
-passes only where the log records a redaction. It prints "OK <count> <head>" or
-names the first entry that fails and exits 1.
+no gaps, and that every log head an entry records (sign-offs, publications) is the
+chain's hash at that seq. Given --head, it checks that the log reaches that hash (at
+--seq, if given). Given a scrutiny export ZIP, it also checks every row of every CSV
+file against the log entries about it (see EXPORT_FILES and the export's README.txt):
+a row with no entry, an entry with no row, a row out of order or a cell that differs
+from the facts (or the SHA-256 of free text) the log holds is refused, naming the
+file, row and column. It prints "OK <count> <head>", or one line starting "FAIL",
+and exits 1.
 
 The format: each line is a JSON object with seq, at, actor, action, subject, data,
 prev_hash and hash. hash is the SHA-256 (hex) of the canonical JSON of the other
@@ -24,6 +27,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 import sys
 import zipfile
 
@@ -78,9 +82,14 @@ def verify_entries(entries, on_entry=None):
     return count, expected_prev
 
 
-def read_jsonl(stream):
+def read_jsonl(stream, strict=False):
+    """Entries from JSON Lines. strict (an export's log): no blank lines, every line ends with a newline."""
     for number, line in enumerate(stream, start=1):
+        if strict and not line.endswith("\n"):
+            raise ChainError(number, f"line {number} does not end with a newline (the file was cut or padded)")
         if not line.strip():
+            if strict:
+                raise ChainError(number, f"line {number} is blank (the file was padded)")
             continue
         try:
             entry = json.loads(line)
@@ -145,35 +154,405 @@ class TextIndex:
             raise ChainError(seq, f"an earlier text of comment {comment_id} matches no SHA-256 the log holds for it")
 
 
-def _csv_rows(stream):
-    return csv.DictReader(stream)
+# --- the scrutiny export: every row of every file bound to the log ------------------------------------
+
+MANIFEST = "manifest.json"
+EXPORT_FORMAT = "scrutiny-export/2"
+WITHHELD = re.compile(r"\[withheld: safeguarding concern \d+\]")
+COMMENT_COLUMNS = ["comment_id", "consultation_id", "section_id", "parent_id", "thread_id", "depth", "status",
+                   "author", "audience", "created_at", "edited_at", "withdrawn_at", "body", "body_sha256"]
+# Every file of a scrutiny export and its columns, in order. Columns not bound to the log (times, people's
+# labels) are listed in UNBOUND; every other cell is checked.
+EXPORT_FILES = {
+    "comments.csv": COMMENT_COLUMNS,
+    "replies.csv": COMMENT_COLUMNS,
+    "comment_revisions.csv": ["comment_id", "revision_id", "written_at", "replaced_at", "body", "body_sha256"],
+    "votes.csv": ["vote_id", "consultation_id", "section_id", "voter", "audience", "choice", "reason", "created_at",
+                  "updated_at"],
+    "themes.csv": ["id", "consultation_id", "name", "created_by_id", "created_at"],
+    "responses.csv": ["id", "consultation_id", "comment_id", "theme_id", "outcome", "reason", "changed_section_key",
+                      "by_id", "created_at", "updated_at"],
+    "moderation_acts.csv": ["id", "comment_id", "act", "reason_code", "reason", "by_id", "at"],
+    "signoff_requests.csv": ["id", "consultation_id", "version_id", "status", "rule", "quorum", "effective_date",
+                             "waiver_reason", "unanswered", "version_hash", "requested_by_id", "requested_at",
+                             "closed_at"],
+    "signoffs.csv": ["id", "request_id", "statutory_partner_id", "signatory_id", "acting_for_id", "decision",
+                     "reason", "version_hash", "log_seq", "log_head", "decided_at"],
+    "publications.csv": ["id", "request_id", "version_id", "slug", "version_number", "effective_date", "log_seq",
+                         "log_head", "published_at"],
+    "findings.csv": ["id", "consultation_id", "author_id", "severity", "entry_seqs", "visibility", "observation",
+                     "recommendation", "created_at"],
+}
+UNBOUND = {"created_at", "edited_at", "withdrawn_at", "written_at", "replaced_at", "updated_at", "at",
+           "requested_at", "closed_at", "decided_at", "published_at", "author", "voter"}
+EXPORT_NAMES = {MANIFEST, "README.txt", "log.jsonl", *EXPORT_FILES}
+MODERATION_ACTS = {"comment.approved": "approved", "comment.hidden": "hidden", "comment.rejected": "rejected",
+                   "comment.restored": "restored", "concern.raised": "concern"}
+STATUS_AFTER = {"comment.approved": "published", "comment.hidden": "hidden", "comment.rejected": "hidden",
+                "comment.restored": "published", "comment.withdrawn": "withdrawn", "concern.raised": "concern"}
+
+
+# The entries an export's rows are checked against (and response.*); others are not kept.
+ROW_ACTIONS = {"comment.posted", "reply.posted", "comment.edited", "comment.redacted", "comment.withdrawn",
+               *MODERATION_ACTS, *STATUS_AFTER, "vote.cast", "vote.changed", "theme.created", "signoff.requested",
+               "signoff.waiver_recorded", "signoff.superseded", "signoff.approved", "signoff.returned",
+               "arrangement.published", "finding.recorded", "finding.shared", "finding.released"}
+
+
+class ExportError(Exception):
+    """A file of the export disagrees with the log: names the file, row (1 = the header) and column."""
+
+    def __init__(self, name, row, column, reason):
+        where = name + (f" row {row}" if row else "") + (f" column {column}" if column else "")
+        super().__init__(f"{where}: {reason}")
+
+
+def _s(value):
+    """A fact as the CSV writes it: None is empty, True/False are True/False, numbers in decimal."""
+    return "" if value is None else str(value)
+
+
+class Sha:
+    """A cell whose SHA-256 the log holds (free text: the log never keeps the words)."""
+
+    def __init__(self, digest):
+        self.digest = digest
+
+    def accepts(self, cell):
+        return text_hash(cell) == self.digest
+
+    def __str__(self):
+        return f"text with SHA-256 {self.digest}"
+
+
+class Expected:
+    """One row's facts, from the log entries about it."""
+
+    def __init__(self, seq):
+        self.seq, self.cells = seq, {}
+
+    def set(self, **cells):
+        self.cells.update(cells)
+        return self
+
+
+def _ident(subject, kind):
+    """'comment:7' -> '7' (as the CSV writes it), or None for another kind of subject."""
+    prefix = kind + ":"
+    return subject[len(prefix):] if isinstance(subject, str) and subject.startswith(prefix) else None
+
+
+class Ledger:
+    """Reads the log once (as on_entry) and keeps what each exported row must say: per file, key -> Expected,
+    in the order the rows were made (which is the order the export lists them)."""
+
+    def __init__(self, rows=True):
+        self.rows = rows  # False: a log alone, checked for its recorded heads only (memory stays small)
+        self.entries = []  # (seq, actor, action, subject, data) of the kinds of entry an export is checked against
+        self.hashes = bytearray()  # the hash of every entry, 32 bytes each: recorded heads are checked against it
+
+    def __call__(self, entry):
+        self.hashes += bytes.fromhex(entry["hash"])
+        data = entry["data"] if isinstance(entry["data"], dict) else {}
+        action = entry["action"]
+        if "log_head" in data or (self.rows and (action in ROW_ACTIONS or str(action).startswith("response."))):
+            self.entries.append((entry["seq"], entry["actor"], action, entry["subject"], data))
+
+    def hash_at(self, seq):
+        if not isinstance(seq, int) or seq < 1 or seq * 32 > len(self.hashes):
+            return None
+        return self.hashes[(seq - 1) * 32:seq * 32].hex()
+
+    def check_recorded_heads(self):
+        """An entry that records a log head (a sign-off, a publication) must record the chain as it was."""
+        for seq, _actor, action, _subject, data in self.entries:
+            if "log_head" in data and self.hash_at(data.get("log_seq")) != data["log_head"]:
+                raise ChainError(seq, f"{action} records log head {data['log_head']} at seq {data.get('log_seq')}, "
+                                      "which is not the chain's hash there")
+
+    def expectations(self, consultation):
+        """({file: {key: Expected}}, redacted comment ids) for one consultation's export."""
+        rows = Expectations(_s(consultation))
+        for seq, actor, action, subject, data in self.entries:
+            rows.read(seq, actor, action, subject, data)
+        rows.files["replies.csv"] = {key: row for key, row in rows.files["comments.csv"].items()
+                                     if row.cells["parent_id"]}
+        return rows.files, rows.redacted
+
+
+class Expectations:
+    """What each row of one consultation's export must say, built entry by entry in log order."""
+
+    def __init__(self, cid):
+        self.cid, self.redacted, self.requests = cid, set(), set()
+        self.files = {name: {} for name in EXPORT_FILES}
+        self.comments, self.votes = self.files["comments.csv"], self.files["votes.csv"]
+
+    def read(self, seq, actor, action, subject, data):
+        about = _s(data.get("consultation")) == self.cid
+        for handler in (self._comment, self._moderation, self._vote, self._theme, self._response, self._signoff,
+                        self._finding):
+            handler(seq, actor, action, subject, data, about)
+
+    def _comment(self, seq, actor, action, subject, data, about):
+        comment = _ident(subject, "comment")
+        if action in ("comment.posted", "reply.posted") and about and comment:
+            self.comments[comment] = Expected(seq).set(
+                comment_id=comment, consultation_id=self.cid, section_id=_s(data.get("section")),
+                parent_id=_s(data.get("parent")), thread_id=_s(data.get("thread", comment)),
+                depth=_s(data.get("depth", 0)), status=_s(data.get("status")), audience=_s(data.get("audience")),
+                body=Sha(data.get("body_sha256")))
+        elif comment in self.comments and action == "comment.edited":
+            row = self.comments[comment]
+            row.cells["body"] = Sha(data.get("body_sha256"))
+            if "status" in data:
+                row.cells["status"] = _s(data["status"])
+            if "revision" in data:
+                self.files["comment_revisions.csv"][_s(data["revision"])] = Expected(seq).set(
+                    comment_id=comment, revision_id=_s(data["revision"]), body=Sha(data.get("previous_body_sha256")))
+        elif comment in self.comments and action == "comment.redacted":
+            self.redacted.add(comment)
+
+    def _moderation(self, seq, actor, action, subject, data, about):
+        target = _s(data.get("comment")) if action == "concern.raised" else _ident(subject, "comment")
+        if target not in self.comments:
+            return
+        if action in STATUS_AFTER:
+            self.comments[target].cells["status"] = STATUS_AFTER[action]
+        if action in MODERATION_ACTS:
+            cells = {"comment_id": target, "act": MODERATION_ACTS[action], "by_id": _s(actor),
+                     "reason_code": _s(data.get("reason_code"))}
+            if action == "comment.restored":
+                cells["reason"] = Sha(data.get("reason_sha256"))
+            elif action in ("comment.approved", "concern.raised"):
+                cells["reason"] = ""
+            # A hidden or rejected comment's act keeps the moderator's words; the log hashes them with the reason's
+            # label, so that cell is not checked (the README says so).
+            acts = self.files["moderation_acts.csv"]
+            acts[len(acts) + 1] = Expected(seq).set(**cells)
+
+    def _vote(self, seq, actor, action, subject, data, about):
+        vote = _ident(subject, "vote")
+        if action in ("vote.cast", "vote.changed") and vote and (about or vote in self.votes):
+            row = self.votes.setdefault(vote, Expected(seq))
+            row.set(vote_id=vote, consultation_id=self.cid, section_id=_s(data.get("section")),
+                    audience=_s(data.get("audience")), choice=_s(data.get("choice")))
+            if "reason_sha256" in data:
+                row.cells["reason"] = Sha(data["reason_sha256"])
+
+    def _theme(self, seq, actor, action, subject, data, about):
+        if action == "theme.created" and about:
+            theme = _ident(subject, "theme")
+            self.files["themes.csv"][theme] = Expected(seq).set(
+                id=theme, consultation_id=self.cid, name=Sha(data.get("name_sha256")), created_by_id=_s(actor))
+
+    def _response(self, seq, actor, action, subject, data, about):
+        """response.given, .revised and .amended: the row holds the answer as it stands after the last one."""
+        if action.startswith("response.") and about and "response" in data:
+            row = self.files["responses.csv"].setdefault(_s(data["response"]), Expected(seq))
+            row.set(id=_s(data["response"]), consultation_id=self.cid, comment_id=_s(_ident(subject, "comment")),
+                    theme_id=_s(_ident(subject, "theme")), outcome=_s(data.get("outcome")),
+                    reason=Sha(data.get("reason_sha256")), changed_section_key=_s(data.get("changed_section")),
+                    by_id=_s(actor))
+
+    def _signoff(self, seq, actor, action, subject, data, about):
+        request = _ident(subject, "signoff_request")
+        requests = self.files["signoff_requests.csv"]
+        if action == "signoff.requested" and about and request:
+            requests[request] = Expected(seq).set(
+                id=request, consultation_id=self.cid, version_id=_s(data.get("version")), status="open",
+                rule=_s(data.get("rule")), quorum=_s(data.get("quorum")),
+                effective_date=_s(data.get("effective_date")), waiver_reason="",
+                unanswered=_s(data.get("unanswered")), version_hash=_s(data.get("version_hash")),
+                requested_by_id=_s(actor))
+        elif request in requests:
+            if action == "signoff.waiver_recorded":
+                requests[request].cells["waiver_reason"] = Sha(data.get("reason_sha256"))
+            elif action in ("signoff.superseded", "signoff.returned"):
+                requests[request].cells["status"] = "returned"
+            if action in ("signoff.approved", "signoff.returned"):
+                partner = _s(data.get("partner"))
+                self.files["signoffs.csv"][(request, partner)] = Expected(seq).set(
+                    request_id=request, statutory_partner_id=partner, signatory_id=_s(actor),
+                    acting_for_id=_s(data.get("acting_for")), decision=action.split(".")[1],
+                    reason=Sha(data["reason_sha256"]) if "reason_sha256" in data else "",
+                    version_hash=_s(data.get("version_hash")), log_seq=_s(data.get("log_seq")),
+                    log_head=_s(data.get("log_head")))
+        elif action == "arrangement.published" and _s(data.get("request")) in requests:
+            requests[_s(data["request"])].cells["status"] = "published"
+            publication = _ident(subject, "publication")
+            row = self.files["publications.csv"][publication] = Expected(seq).set(
+                id=publication, request_id=_s(data["request"]), version_id=_s(data.get("version")),
+                slug=_s(data.get("slug")), effective_date=_s(data.get("effective_date")),
+                log_seq=_s(data.get("log_seq")), log_head=_s(data.get("log_head")))
+            if "version_number" in data:  # entries since issue 13 carry it; older ones leave it unchecked
+                row.cells["version_number"] = _s(data["version_number"])
+
+    def _finding(self, seq, actor, action, subject, data, about):
+        finding, findings = _ident(subject, "scrutiny_finding"), self.files["findings.csv"]
+        if action == "finding.recorded" and about and finding:
+            findings[finding] = Expected(seq).set(
+                id=finding, consultation_id=self.cid, author_id=_s(actor), severity=_s(data.get("severity")),
+                entry_seqs=",".join(map(str, data.get("entries") or [])), visibility="private",
+                observation=Sha(data.get("observation_sha256")),
+                recommendation=Sha(data.get("recommendation_sha256")))
+        elif finding in findings and action in ("finding.shared", "finding.released"):
+            findings[finding].cells["visibility"] = action.split(".")[1]
+
+
+def _row_key(name, index, row):
+    if name == "moderation_acts.csv":
+        return index  # the log names no act ids: the n-th act row is the n-th moderation entry
+    if name == "signoffs.csv":
+        return (row["request_id"], row["statutory_partner_id"])
+    column = EXPORT_FILES[name][0] if name != "comment_revisions.csv" else "revision_id"
+    return row[column]
+
+
+def _check_text(name, number, column, cell, expected, row, redacted):
+    """Free text: its SHA-256 must be the logged one. A redacted comment's text is gone (empty); a comment under
+    a safeguarding concern may be withheld as a marker: then its body_sha256 column carries the check."""
+    digest_column = row.get("body_sha256") if column == "body" else None
+    if column == "body" and row.get("comment_id") in redacted and (cell == "" or WITHHELD.fullmatch(cell)):
+        if digest_column not in (text_hash(""), expected.digest):
+            raise ExportError(name, number, "body_sha256", "does not match the SHA-256 logged for this text")
+        return
+    if column == "body" and WITHHELD.fullmatch(cell):
+        if digest_column != expected.digest:
+            raise ExportError(name, number, "body_sha256", "does not match the SHA-256 logged for this text")
+        return
+    if not expected.accepts(cell):
+        raise ExportError(name, number, column, "the text does not match the SHA-256 logged for it")
+    if digest_column is not None and digest_column != expected.digest:
+        raise ExportError(name, number, "body_sha256", "does not match the SHA-256 logged for this text")
+
+
+def check_file(name, stream, expected, redacted):
+    """Every row must have its log entry, say what the entries say, in order; every entry must have its row."""
+    reader = csv.reader(stream, strict=True)
+    header = next(reader, None)
+    if header != EXPORT_FILES[name]:
+        raise ExportError(name, 1, None, f"the header should be {','.join(EXPORT_FILES[name])}")
+    keys, index, last_id = list(expected), 0, 0
+    for index, cells in enumerate(reader, start=1):
+        number = index + 1
+        if len(cells) != len(header):
+            raise ExportError(name, number, None, f"has {len(cells)} cells, not {len(header)}")
+        row = dict(zip(header, cells))
+        if header[0] == "id":  # rows are listed by id: ids the log does not name must still rise
+            if not cells[0].isdigit() or int(cells[0]) <= last_id:
+                raise ExportError(name, number, "id", "ids must rise from row to row")
+            last_id = int(cells[0])
+        key = _row_key(name, index, row)
+        if key not in expected:
+            raise ExportError(name, number, header[0], "no log entry records this row")
+        if index > len(keys) or keys[index - 1] != key:
+            raise ExportError(name, number, header[0], "this row is out of place (rows follow the log's order)")
+        want = expected[key]
+        for column in header:
+            if column in want.cells and column not in UNBOUND and f"{column}@{name}" not in UNBOUND:
+                value, cell = want.cells[column], row[column]
+                if isinstance(value, Sha):
+                    _check_text(name, number, column, cell, value, row, redacted)
+                elif cell != value:
+                    raise ExportError(name, number, column, f"says {cell!r}; the log (seq {want.seq}) says {value!r}")
+    missing = len(keys) - index
+    if missing > 0:
+        first = expected[keys[len(keys) - missing]]
+        raise ExportError(name, None, None, f"{missing} row(s) missing: the log records one at seq {first.seq}")
+
+
+def _manifest(archive):
+    try:
+        manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
+    except KeyError:
+        raise ExportError(MANIFEST, None, None, "missing: this is not a scrutiny export") from None
+    except ValueError:
+        raise ExportError(MANIFEST, None, None, "is not valid JSON") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != EXPORT_FORMAT \
+            or not isinstance(manifest.get("consultation"), int) or isinstance(manifest.get("consultation"), bool):
+        raise ExportError(MANIFEST, None, None, f"should name the format {EXPORT_FORMAT} and a consultation id")
+    return manifest
+
+
+def check_names(archive):
+    names = archive.namelist()
+    if len(names) != len(set(names)):
+        raise ExportError(sorted(n for n in names if names.count(n) > 1)[0], None, None, "appears twice in the ZIP")
+    unknown, missing = sorted(set(names) - EXPORT_NAMES), sorted(EXPORT_NAMES - set(names))
+    if unknown:
+        raise ExportError(unknown[0], None, None, "is not a file of a scrutiny export")
+    if missing:
+        raise ExportError(missing[0], None, None, "is missing from the ZIP")
+
+
+def verify_export(archive, head=None, head_seq=None):
+    """Check a scrutiny export ZIP: the chain, the heads it records, and every row of every CSV file."""
+    check_names(archive)
+    manifest = _manifest(archive)
+    head_check = HeadCheck(head, head_seq) if head else None
+    ledger = Ledger()
+
+    def on_entry(entry):
+        ledger(entry)
+        if head_check:
+            head_check(entry)
+
+    count, last = verify_entries(read_jsonl(_open_text(archive, "log.jsonl"), strict=True), on_entry)
+    if head_check:
+        head_check.check(count)
+    ledger.check_recorded_heads()
+    files, redacted = ledger.expectations(manifest["consultation"])
+    for name in EXPORT_FILES:
+        check_file(name, _open_text(archive, name), files[name], redacted)
+    for name in ("signoffs.csv", "publications.csv"):  # the heads recorded in the rows, against the chain
+        for number, row in enumerate(csv.DictReader(_open_text(archive, name)), start=2):
+            seq = int(row["log_seq"]) if row["log_seq"].isdigit() else None
+            if ledger.hash_at(seq) != row["log_head"]:
+                raise ExportError(name, number, "log_head", f"is not the chain's hash at seq {row['log_seq']}")
+    return count, last
 
 
 def verify(log_stream, head=None, head_seq=None, comments=None, revisions=None):
     """Verify a log (and optionally exported texts). Returns (count, head); raises ChainError."""
     head_check = HeadCheck(head, head_seq) if head else None
     texts = TextIndex() if (comments is not None or revisions is not None) else None
-    hooks = [hook for hook in (head_check, texts) if hook is not None]
+    ledger = Ledger(rows=False)
+    hooks = [hook for hook in (head_check, texts, ledger) if hook is not None]
 
     def on_entry(entry):
         for hook in hooks:
             hook(entry)
 
-    count, last = verify_entries(read_jsonl(log_stream), on_entry if hooks else None)
+    count, last = verify_entries(read_jsonl(log_stream), on_entry)
     if head_check:
         head_check.check(count)
+    ledger.check_recorded_heads()
     if texts:
-        for row in _csv_rows(comments) if comments is not None else ():
+        for row in csv.DictReader(comments) if comments is not None else ():
             texts.check_current(row["comment_id"], row.get("body"))
-        for row in _csv_rows(revisions) if revisions is not None else ():
+        for row in csv.DictReader(revisions) if revisions is not None else ():
             texts.check_revision(row["comment_id"], row.get("body"))
     return count, last
 
 
 def _open_text(archive, name):
-    if name not in archive.namelist():
-        return None
     return io.TextIOWrapper(archive.open(name), encoding="utf-8", newline="")
+
+
+def _run(args):
+    if zipfile.is_zipfile(args.log):
+        with zipfile.ZipFile(args.log) as archive:
+            return verify_export(archive, args.head, args.seq)
+    with open(args.log, encoding="utf-8") as log:
+        comments = open(args.comments, encoding="utf-8", newline="") if args.comments else None
+        revisions = open(args.revisions, encoding="utf-8", newline="") if args.revisions else None
+        try:
+            return verify(log, args.head, args.seq, comments, revisions)
+        finally:
+            for stream in (comments, revisions):
+                if stream is not None:
+                    stream.close()
 
 
 def main(argv=None):
@@ -186,30 +565,19 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.seq is not None and not args.head:
         parser.error("--seq needs --head")
-
     try:
-        if zipfile.is_zipfile(args.log):
-            with zipfile.ZipFile(args.log) as archive:
-                log = _open_text(archive, "log.jsonl")
-                if log is None:
-                    raise ChainError(0, "the ZIP holds no log.jsonl")
-                count, last = verify(log, args.head, args.seq, _open_text(archive, "comments.csv"),
-                                     _open_text(archive, "comment_revisions.csv"))
-        else:
-            with open(args.log, encoding="utf-8") as log:
-                comments = open(args.comments, encoding="utf-8", newline="") if args.comments else None
-                revisions = open(args.revisions, encoding="utf-8", newline="") if args.revisions else None
-                try:
-                    count, last = verify(log, args.head, args.seq, comments, revisions)
-                finally:
-                    for stream in (comments, revisions):
-                        if stream is not None:
-                            stream.close()
+        count, last = _run(args)
     except ChainError as error:
         print(f"FAIL at seq {error.seq}: {error.reason}")
         return 1
-    except (OSError, UnicodeDecodeError, zipfile.BadZipFile, KeyError) as error:
-        print(f"FAIL: cannot read the export ({error})")
+    except ExportError as error:
+        print(f"FAIL in {error}")
+        return 1
+    except (OSError, UnicodeDecodeError, zipfile.BadZipFile, csv.Error) as error:
+        print(f"FAIL: cannot read the export ({type(error).__name__}: {error})".splitlines()[0])
+        return 1
+    except Exception as error:  # whatever a damaged file does, one line and exit 1, never a traceback
+        print(f"FAIL: the export is damaged ({type(error).__name__}: {error})".splitlines()[0])
         return 1
     print(f"OK {count} {last}")
     return 0

@@ -125,7 +125,7 @@ def test_close_respond_sign_off_and_publish(page, browser_errors, live_server, o
     expect(page.get_by_text("29 September 2027").first).to_be_visible()
     expect(page.get_by_text("Schools now sit on the executive group.")).to_be_visible()
     head = page.locator("#log-head").inner_text().strip()
-    command = page.locator("pre code").inner_text()
+    command = page.locator("#verify-command code").inner_text()
     seq = int(re.search(r"--seq (\d+)", command).group(1))
     assert head == _logged_hash(live_server, seq)  # what `verify-log` reaches at that seq
     assert_no_axe_violations(page)

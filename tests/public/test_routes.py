@@ -30,7 +30,7 @@ def test_the_public_page_needs_no_sign_in_and_shows_what_was_signed(client, clos
     assert "You said, we did" in html and "We added schools." in html and "A practitioner" in html
     assert "Priya Practitioner" not in html  # no names on the public page
     assert publication.log_head in html
-    assert f"python verify_log.py log.jsonl --head {publication.log_head} --seq {publication.log_seq}" in html
+    assert f"python3 verify_log.py export.zip --head {publication.log_head} --seq {publication.log_seq}" in html
     assert "proposed-working-groups" in client.get("/arrangements").get_data(as_text=True)
 
 
