@@ -124,12 +124,14 @@ def withheld_texts(consultation_id):
 
     Exports and open data print WITHHELD_MARKER in place of those texts (and their earlier versions): only the DSL's
     own record holds the words. The row keeps its SHA-256, so the log still binds it. A concern the DSL reviewed as
-    "not a disclosure" does not withhold the text: the comment went back to ordinary moderation.
+    "not a disclosure" does not withhold the text (the comment went back to ordinary moderation), unless the DSL
+    had already moved the text into their record (redacted): a redacted text is always shown as the marker.
     """
     rows = db.session.execute(
         select(SafeguardingConcern.comment_id, func.max(SafeguardingConcern.id))
         .join(Comment, SafeguardingConcern.comment_id == Comment.id)
-        .where(Comment.consultation_id == consultation_id, SafeguardingConcern.review != "not_disclosure")
+        .where(Comment.consultation_id == consultation_id,
+               (SafeguardingConcern.review != "not_disclosure") | Comment.redacted_at.is_not(None))
         .group_by(SafeguardingConcern.comment_id)).all()
     return dict(rows)
 

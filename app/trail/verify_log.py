@@ -189,7 +189,11 @@ EXPORT_NAMES = {MANIFEST, "README.txt", "log.jsonl", *EXPORT_FILES}
 MODERATION_ACTS = {"comment.approved": "approved", "comment.hidden": "hidden", "comment.rejected": "rejected",
                    "comment.restored": "restored", "concern.raised": "concern"}
 STATUS_AFTER = {"comment.approved": "published", "comment.hidden": "hidden", "comment.rejected": "hidden",
-                "comment.restored": "published", "comment.withdrawn": "withdrawn", "concern.raised": "concern"}
+                "comment.restored": "published", "comment.withdrawn": "withdrawn", "concern.raised": "concern",
+                # held for a moderator after a report; back in the queue after the DSL finds it is not a disclosure
+                "comment.held": "pending", "concern.not_disclosure": "pending"}
+# The act a moderator's approval of a flagged comment records, with their name, after they confirm they read it.
+CONFIRMED_NOT_HARM = "Read and confirmed it does not disclose harm"
 
 
 # The entries an export's rows are checked against (and response.*); others are not kept.
@@ -314,16 +318,22 @@ class Expectations:
             self.redacted.add(comment)
 
     def _moderation(self, seq, actor, action, subject, data, about):
-        target = _s(data.get("comment")) if action == "concern.raised" else _ident(subject, "comment")
+        target = _s(data.get("comment")) if action.startswith("concern.") else _ident(subject, "comment")
         if target not in self.comments:
             return
+        if action == "concern.not_disclosure" and "status" not in data:
+            return  # the DSL's review of a concern whose comment had already left it: no change of status
         if action in STATUS_AFTER:
             self.comments[target].cells["status"] = STATUS_AFTER[action]
+        if action == "concern.raised" and data.get("source") == "signal":
+            return  # opened by the harm-signal word list, not by a person: no moderation act row
         if action in MODERATION_ACTS:
             cells = {"comment_id": target, "act": MODERATION_ACTS[action], "by_id": _s(actor),
                      "reason_code": _s(data.get("reason_code"))}
             if action == "comment.restored":
                 cells["reason"] = Sha(data.get("reason_sha256"))
+            elif action == "comment.approved" and data.get("confirmed_not_harm"):
+                cells["reason"] = CONFIRMED_NOT_HARM
             elif action in ("comment.approved", "concern.raised"):
                 cells["reason"] = ""
             # A hidden or rejected comment's act keeps the moderator's words; the log hashes them with the reason's
@@ -410,10 +420,14 @@ def _row_key(name, index, row):
 
 
 def _check_text(name, number, column, cell, expected, row, redacted):
-    """Free text: its SHA-256 must be the logged one. A redacted comment's text is gone (empty); a comment under
-    a safeguarding concern may be withheld as a marker: then its body_sha256 column carries the check."""
+    """Free text: its SHA-256 must be the logged one. A comment under a safeguarding concern is withheld as a marker
+    (always so once its text was redacted): then its body_sha256 column carries the check."""
     digest_column = row.get("body_sha256") if column == "body" else None
-    if column == "body" and row.get("comment_id") in redacted and (cell == "" or WITHHELD.fullmatch(cell)):
+    if column == "body" and row.get("comment_id") in redacted:
+        # Its text moved to the safeguarding record: the export writes the concern's marker, nothing else.
+        if not WITHHELD.fullmatch(cell):
+            raise ExportError(name, number, column, "a redacted comment's text must read [withheld: safeguarding "
+                              "concern N]")
         if digest_column not in (text_hash(""), expected.digest):
             raise ExportError(name, number, "body_sha256", "does not match the SHA-256 logged for this text")
         return
