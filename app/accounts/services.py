@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
+from app.accounts import grants
 from app.accounts.models import SIGNATORY_ROLES, AccountToken, AuthSession, Person, Role, RoleGrant
 from app.accounts.passwords import check_password, hash_password, needs_rehash
 from app.database import DataVersion, transaction
@@ -169,6 +170,16 @@ def grant_roles(person, roles, statutory_partner_id=None, acting_for_id=None):
         ))
 
 
+def _guarded_roles(by, person, roles, statutory_partner_id, acting_for_id):
+    """Check the separation-of-duties rules; split the roles into (held now, waiting for confirmation)."""
+    roles = {Role(role) for role in roles}
+    grants.check_separation(roles)  # first: it says why, where "not yourself" would only say who
+    grants.check_not_self(by, person, roles)
+    if roles & SIGNATORY_ROLES:
+        _check_signatory(person, roles, statutory_partner_id, acting_for_id)
+    return grants.split_roles(person, roles, statutory_partner_id, acting_for_id)
+
+
 def invite_person(by, *, partnership, display_name, email, organisation, roles, statutory_partner_id=None,
                   acting_for_id=None):
     """Create an account and email a single-use, expiring link to set its password."""
@@ -179,9 +190,12 @@ def invite_person(by, *, partnership, display_name, email, organisation, roles, 
         person = Person(partnership_id=partnership.id, organisation_id=organisation.id if organisation else None,
                         display_name=display_name.strip(), email=email)
         session.add(person)
-        grant_roles(person, roles, statutory_partner_id, acting_for_id)
+        now, waiting = _guarded_roles(by, person, roles, statutory_partner_id, acting_for_id)
+        grant_roles(person, now, statutory_partner_id, acting_for_id)
         session.flush()
         _queue_invitation(person, by)
+        grants.request_grants(by, person, waiting, statutory_partner_id, acting_for_id)
+        grants.record_direct_grants(by, person, now)
     return person
 
 
@@ -202,7 +216,12 @@ def update_person(by, person, *, display_name, organisation, roles, active, stat
             raise DomainError("You cannot remove your own facilitator role or deactivate yourself", field="roles")
         person.display_name = display_name.strip()
         person.organisation_id = organisation.id if organisation else None
-        grant_roles(person, roles, statutory_partner_id, acting_for_id)
+        before = person.roles
+        now, waiting = _guarded_roles(by, person, roles, statutory_partner_id, acting_for_id)
+        grants.record_removals(by, person, before - {Role(role) for role in roles})
+        grant_roles(person, now, statutory_partner_id, acting_for_id)
+        grants.request_grants(by, person, waiting, statutory_partner_id, acting_for_id)
+        grants.record_direct_grants(by, person, now - before)
         was_active, person.is_active_account = person.is_active_account, active
         if was_active and not active:
             _revoke_all(person.id)
@@ -282,6 +301,7 @@ def create_account(by, *, partnership, display_name, roles, password, email=None
                    statutory_partner_id=None, acting_for_id=None):
     """An account that can sign in at once (demo data and set-up commands; people are otherwise invited)."""
     check_new_password(password)
+    grants.check_separation(roles)
     with transaction() as session:
         person = Person(partnership_id=partnership.id, organisation_id=organisation.id if organisation else None,
                         display_name=display_name, email=normalise_login(email) or None,

@@ -368,19 +368,19 @@ def test_a_delegate_acts_for_a_lead_of_the_same_statutory_partner(partnership, m
 def test_non_signatory_roles_carry_no_partner(partnership, make_person):
     lead = make_person(Role.LEAD_SIGNATORY)
     person = services.create_account(
-        None, partnership=partnership, display_name="Fran", roles=[Role.FACILITATOR, Role.LEAD_SIGNATORY],
+        None, partnership=partnership, display_name="Fran", roles=[Role.YOUTH_WORKER, Role.LEAD_SIGNATORY],
         password=PASSWORD, email="fran@example.org", statutory_partner_id=partnership.slots[PartnerKind.ICB].id,
         acting_for_id=lead.id)
     grants = {grant.role: grant for grant in person.grants}
-    assert grants["facilitator"].statutory_partner_id is None and grants["facilitator"].acting_for_id is None
+    assert grants["youth_worker"].statutory_partner_id is None and grants["youth_worker"].acting_for_id is None
     assert grants["lead_signatory"].acting_for_id is None
 
 
 def test_grant_roles_replaces_the_roles(make_person, facilitator):
     person = make_person(Role.PRACTITIONER)
     services.update_person(facilitator, person, display_name="Renamed", organisation=None,
-                           roles=[Role.SCRUTINEER, Role.DSL], active=True)
-    assert person.roles == {Role.SCRUTINEER, Role.DSL} and person.display_name == "Renamed"
+                           roles=[Role.VCS_PARTNER, Role.YOUTH_WORKER], active=True)
+    assert person.roles == {Role.VCS_PARTNER, Role.YOUTH_WORKER} and person.display_name == "Renamed"
     assert person.organisation_id is None
 
 

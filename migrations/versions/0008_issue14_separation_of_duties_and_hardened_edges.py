@@ -1,0 +1,81 @@
+"""separation of duties and hardened edges (issue 14)
+
+- role_grant_request: grants of guarded roles waiting for a second person, and the history of grants and
+  removals (shown on /role-grants, so it moves the data version like every shown table);
+- comment_report: one report per person per comment (duplicates from before are merged, oldest kept);
+- comment.submission_key: the comment form's idempotency key, unique, so a double submit stores one comment;
+- log_checkpoint: the last (seq, hash) of the consultation log verified, so a check starts there. Not shown
+  on any remembered page, and written by reading, so it has no data-version trigger.
+
+Revision ID: 0008_issue14
+Revises: 0007
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008_issue14"
+down_revision = "0007"
+branch_labels = None
+depends_on = None
+
+BUMP = "UPDATE data_version SET n = n + 1 WHERE id = 1"
+ROLES = ("'facilitator', 'practitioner', 'vcs_partner', 'young_person', 'lead_signatory', 'delegated_signatory', "
+         "'scrutineer', 'dsl', 'youth_worker'")
+
+
+def _version_triggers(table):
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"""CREATE TRIGGER data_version BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}
+                       FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version()""")
+    else:
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            op.execute(f"CREATE TRIGGER data_version_{table}_{event.lower()} AFTER {event} ON {table} "
+                       f"BEGIN {BUMP}; END")
+
+
+def _drop_version_triggers(table):
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"DROP TRIGGER data_version ON {table}")
+    else:
+        for event in ("insert", "update", "delete"):
+            op.execute(f"DROP TRIGGER data_version_{table}_{event}")
+
+
+def upgrade():
+    op.create_table(
+        "role_grant_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("role", sa.String(length=30), nullable=False),
+        sa.Column("statutory_partner_id", sa.Integer(), nullable=True),
+        sa.Column("acting_for_id", sa.Integer(), nullable=True),
+        sa.Column("change", sa.String(length=10), nullable=False),
+        sa.Column("status", sa.String(length=10), nullable=False),
+        sa.Column("requested_by_id", sa.Integer(), nullable=True),
+        sa.Column("requested_at", sa.DateTime(), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(), nullable=True),
+        sa.CheckConstraint(f"role IN ({ROLES})", name=op.f("ck_role_grant_request_role")),
+        sa.CheckConstraint("change IN ('grant', 'removal')", name=op.f("ck_role_grant_request_change")),
+        sa.CheckConstraint("status IN ('pending', 'confirmed', 'withdrawn')", name=op.f("ck_role_grant_request_status")),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_role_grant_request_person_id_person")),
+        sa.ForeignKeyConstraint(["acting_for_id"], ["person.id"],
+                                name=op.f("fk_role_grant_request_acting_for_id_person")),
+        sa.ForeignKeyConstraint(["requested_by_id"], ["person.id"],
+                                name=op.f("fk_role_grant_request_requested_by_id_person")),
+        sa.ForeignKeyConstraint(["decided_by_id"], ["person.id"],
+                                name=op.f("fk_role_grant_request_decided_by_id_person")),
+        sa.ForeignKeyConstraint(["statutory_partner_id"], ["statutory_partner.id"],
+                                name=op.f("fk_role_grant_request_statutory_partner_id_statutory_partner")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_role_grant_request")),
+    )
+    op.create_index(op.f("ix_role_grant_request_person_id"), "role_grant_request", ["person_id"])
+    op.create_index(op.f("ix_role_grant_request_status"), "role_grant_request", ["status"])
+    _version_triggers("role_grant_request")
+
+
+def downgrade():
+    _drop_version_triggers("role_grant_request")
+    op.drop_index(op.f("ix_role_grant_request_status"), table_name="role_grant_request")
+    op.drop_index(op.f("ix_role_grant_request_person_id"), table_name="role_grant_request")
+    op.drop_table("role_grant_request")
