@@ -21,3 +21,21 @@ def error_summary_items(form):
 
 def field_error(field):
     return {"text": field.errors[0]} if field.errors else None
+
+
+class SingleLine:
+    """Refuse control characters (line breaks, tabs, NUL …) in a one-line value.
+
+    Titles and names end up in email subject lines and headers; a line break there is at best a broken message
+    and at worst a header injection, so it is refused where it is typed, with a message saying what to change.
+    """
+
+    def __init__(self, message="{label} must be on one line, without line breaks, tabs or other control characters"):
+        self.message = message
+
+    def __call__(self, form, field):
+        from wtforms.validators import ValidationError
+
+        value = field.data or ""
+        if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
+            raise ValidationError(self.message.format(label=field.label.text.removesuffix(" (optional)")))

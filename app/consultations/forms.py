@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.models import Audience
 from app.consultations.models import VoteChoice
+from app.forms import SingleLine
 from app.timeutil import LONDON, to_london, utcnow
 
 
@@ -102,7 +103,8 @@ def _int_or_none(value):
 class OpenConsultationForm(FlaskForm):
     version = SelectField("Published version to consult on", coerce=_int_or_none, validate_choice=False)
     title = StringField("Title (optional)", description="Leave it blank to use the draft's title",
-                        validators=[Optional(), Length(max=200, message="The title must be 200 characters or fewer")])
+                        validators=[Optional(), SingleLine(),
+                                    Length(max=200, message="The title must be 200 characters or fewer")])
     audiences = SelectMultipleField("Who is it open to?", choices=[(a.value, a.label) for a in Audience],
                                     validators=[DataRequired("Choose at least one audience")])
     opens_day, opens_month, opens_year = StringField("Day"), StringField("Month"), StringField("Year")
