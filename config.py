@@ -62,7 +62,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_FAILURES_PER_MINUTE = _env_int("LOGIN_FAILURES_PER_MINUTE", 5)
+    LOGIN_FAILURES_PER_MINUTE = _env_int("LOGIN_FAILURES_PER_MINUTE", 5)  # per account and route
+    # Per address and route: several people behind one office address must not lock each other out.
+    ADDRESS_FAILURES_PER_MINUTE = _env_int("ADDRESS_FAILURES_PER_MINUTE", 30)
 
     # Account links sent by email.
     INVITATION_TTL_HOURS = _env_int("INVITATION_TTL_HOURS", 72)

@@ -6,16 +6,13 @@ from flask_login import current_user, login_required
 
 from app.accounts import services
 from app.accounts.forms import ChangePasswordForm, ForgottenPasswordForm, LoginForm, SetPasswordForm
+from app.accounts.limits import password_checks, sign_in_attempts
 from app.accounts.sessions import sign_in, sign_out
 from app.errors import DomainError
 from app.extensions import limiter
 from app.forms import add_domain_error
 
 bp = Blueprint("accounts", __name__)
-
-
-def _login_failures_limit():
-    return f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']} per minute"
 
 
 def _safe_next(target):
@@ -31,7 +28,7 @@ def _safe_next(target):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_failures_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 200)
+@sign_in_attempts
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -54,6 +51,7 @@ def logout():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@password_checks  # the current-password check is a sign-in by another door
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():

@@ -122,6 +122,14 @@ def active_sessions(person):
 
 # --- invitations and passwords -----------------------------------------------------------------
 
+def _cancel_tokens(person_id, purpose=None):
+    """Mark a person's unused links used: a newer reset link or a new password makes older links worthless."""
+    query = update(AccountToken).where(AccountToken.person_id == person_id, AccountToken.used_at.is_(None))
+    if purpose:
+        query = query.where(AccountToken.purpose == purpose)
+    db.session.execute(query.values(used_at=utcnow()))
+
+
 def _new_token(person, purpose, ttl):
     token = secrets.token_urlsafe(32)
     db.session.add(AccountToken(person_id=person.id, purpose=purpose, token_hash=_sha256(token),
@@ -255,6 +263,7 @@ def _use_token(token, purpose, password):
     person.password_hash = hash_password(password)
     person.password_changed_at = utcnow()
     _revoke_all(person.id)
+    _cancel_tokens(person.id)
     return person
 
 
@@ -272,6 +281,7 @@ def request_password_reset(login):
         if person is None or not person.email or not person.is_active_account or person.password_hash is None:
             return
         ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
+        _cancel_tokens(person.id, "password_reset")
         token = _new_token(person, "password_reset", ttl)
         mail.queue(person.email, "Reset your password", "password_reset", person=person,
                    path=f"/password/reset/{token}", minutes=int(ttl.total_seconds() // 60))
@@ -294,6 +304,7 @@ def change_password(person, current_password, new_password):
         person.password_hash = hash_password(new_password)
         person.password_changed_at = utcnow()
         _revoke_all(person.id)
+        _cancel_tokens(person.id)
         trail.append("person.password_changed", f"person:{person.id}", actor=person.id)
 
 

@@ -418,3 +418,30 @@ def test_the_database_refuses_a_person_without_email_or_username(db, partnership
         with transaction() as session:
             session.add(Person(partnership_id=partnership.id, display_name="Nobody"))
     db.session.rollback()
+
+
+# --- issue 14: older links die ------------------------------------------------------------------------------
+
+def _reset_links(db, person, count):
+    for _ in range(count):
+        services.request_password_reset(person.email)
+    return [_link_token(m, "password/reset") for m in _outbox(db) if m.to_address == person.email][-count:]
+
+
+def test_a_new_reset_link_cancels_the_older_ones(db, make_person):
+    person = make_person()
+    older, newer = _reset_links(db, person, 2)
+    assert services.token_person(older, "password_reset") is None
+    with pytest.raises(DomainError):
+        services.reset_password(older, NEW_PASSWORD)
+    assert services.reset_password(newer, NEW_PASSWORD).id == person.id
+
+
+def test_using_a_reset_link_or_changing_the_password_cancels_every_link(db, make_person):
+    person = make_person()
+    [link] = _reset_links(db, person, 1)
+    services.change_password(person, PASSWORD, NEW_PASSWORD)
+    assert services.token_person(link, "password_reset") is None
+    with pytest.raises(DomainError):
+        services.reset_password(link, "yet another passphrase")
+    assert services.authenticate(person.email, NEW_PASSWORD) is not None
