@@ -2,6 +2,7 @@
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from app.errors import DomainError
 from app.extensions import db
 
 MESSAGES = {
@@ -30,6 +31,13 @@ def register(app):
 
     for status in (400, 403, 404, 405, 409, 410, 429):
         app.register_error_handler(status, lambda error, status=status: _render(status))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        """A rule broken that no view turned into a form error: its own status (403, 404, 409), never a 500."""
+        db.session.rollback()
+        status = error.status_code if error.status_code in MESSAGES else 409
+        return _render(status, error.message)
 
     @app.errorhandler(500)
     def server_error(error):

@@ -5,10 +5,11 @@ comment form per section), so they take a `prefix` and leave CSRF to CSRFProtect
 which checks every POST app-wide (the field would otherwise be prefixed too).
 """
 import re
+import secrets
 from datetime import date, datetime, time, timezone
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.models import Audience
@@ -22,8 +23,14 @@ class ManyOnAPageForm(FlaskForm):
         csrf = False  # CSRFProtect still checks the token of every POST
 
 
+def new_submission_key():
+    return secrets.token_urlsafe(24)
+
+
 class CommentForm(ManyOnAPageForm):
     body = TextAreaField("Your comment", validators=[DataRequired("Enter your comment")])
+    # A one-time key per form shown: the same form sent twice (a double click, a resend) stores one comment.
+    submission = HiddenField(default=new_submission_key, validators=[Optional(), Length(max=64)])
 
 
 class VoteForm(ManyOnAPageForm):

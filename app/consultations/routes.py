@@ -246,7 +246,8 @@ def _post_comment(consultation, access, section):
     form, fragment, message = CommentForm(prefix=f"c-{slot}"), htmx.target == f"comments-{slot}", None
     if form.validate_on_submit():
         try:
-            comment = services.post_comment(current_user, consultation, form.body.data, section=section)
+            comment = services.post_comment(current_user, consultation, form.body.data, section=section,
+                                            submission_key=form.submission.data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -294,7 +295,7 @@ def reply(comment_id):
     form = CommentForm(prefix=f"r{parent.id}")
     if form.validate_on_submit():
         try:
-            comment = services.reply(current_user, parent, form.body.data)
+            comment = services.reply(current_user, parent, form.body.data, submission_key=form.submission.data)
         except DomainError as error:
             add_domain_error(form, error)
         else:

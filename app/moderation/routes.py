@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.accounts.models import Role
 from app.consultations import queries as consultation_queries
 from app.consultations.models import Comment, CommentStatus
-from app.errors import DomainError
+from app.errors import DomainError, NotAllowed
 from app.extensions import db
 from app.forms import add_domain_error
 from app.moderation import queries, services
@@ -164,10 +164,14 @@ def report(comment_id):
     access = consultation_queries.access_for(current_user, consultation)
     if not access.can_read or not consultation_queries.can_see(comment, access):
         abort(404)
+    if not access.can_take_part:
+        abort(403)  # watchers (scrutineer, partners, facilitators) do not report; the service says so too
     form = ReportForm()
     if form.validate_on_submit():
         try:
             services.report(current_user, comment, form.reason.data)
+        except NotAllowed:
+            raise
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -10,10 +10,12 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
 from app.accounts.models import Person, Role, RoleGrant
 from app.consultations import notifications
+from app.consultations import queries as consultation_queries
 from app.consultations.models import Comment, CommentRevision, CommentStatus
 from app.consultations.services import clean_text
 from app.database import transaction
@@ -248,22 +250,38 @@ def reject(by, comment, reason_code, reason="", now=None):
 # --- reporting, hiding and restoring ----------------------------------------------------------------
 
 def report(by, comment, reason, now=None):
-    """Any participant who can see a comment may report it; moderators see reports in the queue."""
+    """A participant who can see a comment may report it, once; moderators see reports in the queue.
+
+    Readers who only watch (the scrutineer, partners, facilitators) do not report: facilitators and the DSL
+    moderate directly, and the others must stay independent of what is said.
+    """
     now = now or utcnow()
-    with transaction() as session:
-        by_id = by.id
-        if comment.author_id == by_id:
-            raise DomainError("You cannot report your own comment. You can edit or withdraw it instead.")
-        if comment.status != CommentStatus.PUBLISHED.value:
-            raise DomainError("This comment is not shown to others, so it cannot be reported")
-        reason = _text(reason, required=True, what="what is wrong with this comment")
-        item = Report(comment_id=comment.id, by_id=by_id, reason=reason, at=now)
-        session.add(item)
-        session.flush()
-        trail.append("comment.reported", f"comment:{comment.id}", {
-            "consultation": comment.consultation_id, "report": item.id,
-            "reason_sha256": trail.text_hash(reason)}, actor=by_id)
+    try:
+        with transaction() as session:
+            by_id = by.id
+            if not consultation_queries.access_for(by, comment.consultation, now).can_take_part:
+                raise NotAllowed("Only people taking part in this consultation can report its comments")
+            if comment.author_id == by_id:
+                raise DomainError("You cannot report your own comment. You can edit or withdraw it instead.")
+            if comment.status != CommentStatus.PUBLISHED.value:
+                raise DomainError("This comment is not shown to others, so it cannot be reported")
+            if session.execute(select(Report.id).where(Report.comment_id == comment.id,
+                                                       Report.by_id == by_id)).first():
+                raise DomainError(ALREADY_REPORTED)
+            reason = _text(reason, required=True, what="what is wrong with this comment")
+            item = Report(comment_id=comment.id, by_id=by_id, reason=reason, at=now)
+            session.add(item)
+            session.flush()
+            trail.append("comment.reported", f"comment:{comment.id}", {
+                "consultation": comment.consultation_id, "report": item.id,
+                "reason_sha256": trail.text_hash(reason)}, actor=by_id)
+    except IntegrityError:  # the same report sent twice at once: the database kept one
+        db.session.rollback()
+        raise DomainError(ALREADY_REPORTED) from None
     return item
+
+
+ALREADY_REPORTED = "You have already reported this comment. A moderator will look at it."
 
 
 def hide(by, comment, reason_code, reason="", now=None):

@@ -2,7 +2,7 @@
 
 - role_grant_request: grants of guarded roles waiting for a second person, and the history of grants and
   removals (shown on /role-grants, so it moves the data version like every shown table);
-- comment_report: one report per person per comment (duplicates from before are merged, oldest kept);
+- comment_report: one report per person per comment (duplicates from before are dropped, the first kept);
 - comment.submission_key: the comment form's idempotency key, unique, so a double submit stores one comment;
 - log_checkpoint: the last (seq, hash) of the consultation log verified, so a check starts there. Not shown
   on any remembered page, and written by reading, so it has no data-version trigger.
@@ -73,8 +73,21 @@ def upgrade():
     op.create_index(op.f("ix_role_grant_request_status"), "role_grant_request", ["status"])
     _version_triggers("role_grant_request")
 
+    # Reports sent twice before this revision: keep each person's first report on a comment.
+    op.execute("DELETE FROM comment_report WHERE id NOT IN "
+               "(SELECT MIN(id) FROM comment_report GROUP BY comment_id, by_id)")
+    # Unique indexes rather than constraints: on SQLite a new constraint means rebuilding the table, which would
+    # drop the triggers on it (the append-only, tally and data-version triggers).
+    op.create_index("uq_comment_report_once", "comment_report", ["comment_id", "by_id"], unique=True)
+    op.add_column("comment", sa.Column("submission_key", sa.String(length=64), nullable=True))
+    op.create_index("uq_comment_submission", "comment", ["author_id", "submission_key"], unique=True)
+
 
 def downgrade():
+    op.drop_index("uq_comment_submission", table_name="comment")
+    with op.batch_alter_table("comment") as batch:
+        batch.drop_column("submission_key")
+    op.drop_index("uq_comment_report_once", table_name="comment_report")
     _drop_version_triggers("role_grant_request")
     op.drop_index(op.f("ix_role_grant_request_status"), table_name="role_grant_request")
     op.drop_index(op.f("ix_role_grant_request_person_id"), table_name="role_grant_request")
