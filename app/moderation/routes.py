@@ -71,6 +71,8 @@ def _moderated_comment(comment_id):
         abort(404)
     if comment.status == CommentStatus.CONCERN.value and not current_user.has_role(Role.DSL, Role.SCRUTINEER):
         abort(404)  # under a concern: the DSL's (and scrutineers', elsewhere) alone
+    if not queries.in_remit(current_user, comment):
+        abort(404)  # a DSL reads what safeguarding needs, not the whole consultation
     return comment
 
 
@@ -80,8 +82,11 @@ def _moderated_comment(comment_id):
 @roles_required(*READERS)
 def queue():
     partnership_id = current_user.partnership_id
-    return render_template("moderation/queue.html", can_moderate=_can_moderate(), pending=queries.pending(partnership_id),
-                           reported=queries.reported(partnership_id), hidden=queries.hidden(partnership_id))
+    reader = current_user._get_current_object()
+    return render_template("moderation/queue.html", can_moderate=_can_moderate(),
+                           pending=queries.pending(partnership_id, reader=reader),
+                           reported=queries.reported(partnership_id, reader=reader),
+                           hidden=queries.hidden(partnership_id, reader=reader))
 
 
 def _comment_page(comment, **forms):
