@@ -89,6 +89,11 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the (revocable) session
 
+    # Request size: the largest form is a section (20,000 characters) plus a few fields; nothing is uploaded.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    MAX_FORM_PARTS = _env_int("MAX_FORM_PARTS", 1000)
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH  # one field may be the whole request, no more
+
 
 class ProductionConfig(Config):
     ENV_NAME = "production"

@@ -27,6 +27,10 @@ def create_app(config_class=Config, **overrides):
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    from app.converters import BoundedRequest, DatabaseIntConverter
+
+    app.request_class = BoundedRequest
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added (issue 14)
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)

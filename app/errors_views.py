@@ -12,6 +12,7 @@ MESSAGES = {
     405: ("This page does not accept that request", "Go back and try again."),
     409: ("That could not be done", ""),
     410: ("This link has expired", ""),
+    413: ("What you sent is too large", "Go back, send less at a time and try again."),
     429: ("Too many attempts", "Wait a minute, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later. Nothing you sent has been saved."),
 }
@@ -29,7 +30,7 @@ def register(app):
     def csrf_error(error):
         return _render(400, "The form had expired or was sent from somewhere else. Go back, reload the page and try again.")
 
-    for status in (400, 403, 404, 405, 409, 410, 429):
+    for status in (400, 403, 404, 405, 409, 410, 413, 429):
         app.register_error_handler(status, lambda error, status=status: _render(status))
 
     @app.errorhandler(DomainError)

@@ -1,4 +1,7 @@
 """Helpers shared by every room's forms."""
+from wtforms.validators import ValidationError
+
+from app.timeutil import FIRST_DAY, LAST_DAY, sensible_day
 
 
 def add_domain_error(form, error):
@@ -23,6 +26,14 @@ def field_error(field):
     return {"text": field.errors[0]} if field.errors else None
 
 
+class SensibleDay:
+    """A date between app.timeutil.FIRST_DAY and LAST_DAY (9999-12-31 plus one day is an overflow)."""
+
+    def __call__(self, form, field):
+        if field.data is not None and not sensible_day(field.data):
+            raise ValidationError(f"Enter a date from {FIRST_DAY.year} to {LAST_DAY.year}")
+
+
 class SingleLine:
     """Refuse control characters (line breaks, tabs, NUL …) in a one-line value.
 
@@ -34,8 +45,6 @@ class SingleLine:
         self.message = message
 
     def __call__(self, form, field):
-        from wtforms.validators import ValidationError
-
         value = field.data or ""
         if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
             raise ValidationError(self.message.format(label=field.label.text.removesuffix(" (optional)")))

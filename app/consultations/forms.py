@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from app.accounts.models import Audience
 from app.consultations.models import VoteChoice
 from app.forms import SingleLine
-from app.timeutil import LONDON, to_london, utcnow
+from app.timeutil import LONDON, sensible_day, to_london, utcnow
 
 
 class ManyOnAPageForm(FlaskForm):
@@ -83,7 +83,9 @@ def read_datetime(form, prefix, what):
         if not re.fullmatch(r"\d{4}", parts[2]):
             raise ValueError
         value = date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
+        if not sensible_day(value):
+            raise ValueError
+    except (ValueError, OverflowError):
         day.errors = list(day.errors) + [f"The {what} date must be a real date, like 27 3 2026"]
         return None
     at = parse_time(clock.data)

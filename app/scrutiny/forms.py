@@ -4,6 +4,7 @@ from wtforms import DateField, Form, HiddenField, RadioField, SelectField, Strin
 from wtforms.validators import DataRequired, Optional
 
 from app.accounts.models import Audience
+from app.forms import SensibleDay
 from app.scrutiny.models import Severity, Visibility
 
 
@@ -15,8 +16,8 @@ class TimelineFilterForm(Form):
                                validators=[Optional()])
     audience = SelectField("Audience of the person", default="", validators=[Optional()],
                            choices=[("", "All")] + [(a.value, a.label) for a in Audience])
-    from_day = DateField("From (date)", validators=[Optional()])
-    to_day = DateField("To (date)", validators=[Optional()])
+    from_day = DateField("From (date)", validators=[Optional(), SensibleDay()])
+    to_day = DateField("To (date)", validators=[Optional(), SensibleDay()])
 
 
 class FindingForm(FlaskForm):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.consultations.models import Consultation, Vote
+from app.converters import bounded_int
 from app.errors import DomainError
 from app.extensions import db, htmx
 from app.forms import add_domain_error
@@ -19,7 +20,7 @@ from app.scrutiny import exports, queries, report, services
 from app.scrutiny.forms import AnswerForm, FindingForm, TimelineFilterForm, VisibilityForm
 from app.scrutiny.models import Finding
 from app.security import roles_required
-from app.timeutil import utcnow
+from app.timeutil import sensible_day, utcnow
 from app.trail import services as trail
 from config import BASE_DIR
 
@@ -86,7 +87,7 @@ def _timeline_filters(consultation):
 
 def _timeline_context(consultation):
     filter_form, filters = _timeline_filters(consultation)
-    after = request.args.get("after", type=int) or 0
+    after = bounded_int(request.args.get("after"), 0)
     entries, next_after = queries.timeline(consultation.id, filters, after=after, limit=queries.PAGE_SIZE)
     query = {key: value for key, value in request.args.items() if key != "after" and value}
     return dict(consultation=consultation, filter_form=filter_form, entries=entries, after=after,
@@ -233,7 +234,10 @@ def _report_start():
     text = request.args.get("from", "").strip()
     if text:
         try:
-            return date.fromisoformat(text), None
+            start = date.fromisoformat(text)
+            if not sensible_day(start):
+                raise ValueError
+            return start, None
         except ValueError:
             return report.year_before(date.today()), "Enter the start date like 2026-04-01"
     return report.year_before(date.today()), None
