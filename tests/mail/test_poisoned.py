@@ -47,3 +47,23 @@ def test_an_unexpected_error_while_sending_fails_that_message_only(db, app, smtp
     assert db.session.get(OutboxMessage, first).status == "failed"
     assert "RuntimeError: the library broke" in db.session.get(OutboxMessage, first).last_error
     assert db.session.get(OutboxMessage, second).status == "sent"
+
+
+def test_the_worker_leaves_quietly_when_asked_to_stop(app, runner, monkeypatch):
+    """SIGTERM or Ctrl-C (make run stopping) ends the loop after the batch in hand, with status 0."""
+    import signal
+
+    from app.mail import cli
+
+    def send_due():
+        signal.raise_signal(signal.SIGTERM)  # arrives while a batch is being sent
+        return 0, 0
+
+    monkeypatch.setattr(mail, "send_due", send_due)
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        result = runner.invoke(args=["send-mail", "--interval", "0.1"])
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    assert result.exit_code == 0 and cli._Stop.requested
