@@ -69,6 +69,8 @@ class Config:
     # Account links sent by email.
     INVITATION_TTL_HOURS = _env_int("INVITATION_TTL_HOURS", 72)
     PASSWORD_RESET_TTL_MINUTES = _env_int("PASSWORD_RESET_TTL_MINUTES", 60)
+    # "Forgotten your password?" answers after this long whether or not the address is known (no enumeration).
+    PASSWORD_RESET_ANSWER_SECONDS = float(os.environ.get("PASSWORD_RESET_ANSWER_SECONDS") or 0.5)
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 12)
     # argon2id cost (RFC 9106 "second recommended": t=3, 64 MiB, p=4).
     ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
@@ -119,6 +121,7 @@ class TestConfig(Config):
     MAIL_BACKEND = "smtp"
     MAIL_SERVER = "127.0.0.1"
     PORTAL_BASE_URL = "http://portal.test"
+    PASSWORD_RESET_ANSWER_SECONDS = 0  # tests that time it set their own
     # Cheaper hashing keeps the suite fast; still argon2id, still verified for real.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 8192

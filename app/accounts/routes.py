@@ -1,4 +1,5 @@
 """Sign in and out, passwords, invitations."""
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -71,7 +72,11 @@ def change_password():
 def forgotten_password():
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
+        started = time.monotonic()
         services.request_password_reset(form.email.data)
+        # A known address costs a token, an email and a log entry; an unknown one, one query. Both answers wait
+        # until the same moment, so the time taken does not tell which addresses have accounts.
+        time.sleep(max(0.0, started + current_app.config["PASSWORD_RESET_ANSWER_SECONDS"] - time.monotonic()))
         return render_template("accounts/reset_sent.html"), 200
     return render_template("accounts/forgotten_password.html", form=form)
 

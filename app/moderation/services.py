@@ -159,6 +159,16 @@ def check_code(code, now=None):
     return invite
 
 
+def _free_username(wanted):
+    if accounts.find_by_login(wanted) is None:
+        return wanted
+    for digits in (4, 4, 4, 6, 6, 8):
+        candidate = f"{wanted}-{secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1)}"
+        if accounts.find_by_login(candidate) is None:
+            return candidate
+    raise DomainError("We could not make that username. Try another one.", field="username")
+
+
 def join(code, username, password, accepted_rules, now=None):
     """A young person joins their group with a code: a username and password, nothing else about them."""
     now = now or utcnow()
@@ -168,10 +178,11 @@ def join(code, username, password, accepted_rules, now=None):
         if not _USERNAME.match(username):
             raise DomainError("Your username must be 3 to 30 letters, numbers, dashes or underscores, "
                               "starting with a letter or number", field="username")
-        if accounts.find_by_login(username) is not None:
-            raise DomainError("Someone already has that username. Try another one.", field="username")
         if not accepted_rules:
             raise DomainError("Tick the box to say you agree to the rules", field="accept")
+        # A taken name is not refused: that would tell anyone with a group's code (the demo's is public) which
+        # usernames exist. The person gets a free variant instead, shown on the welcome page (issue 14).
+        username = _free_username(username)
         organisation = invite.organisation
         person = accounts.create_account(None, partnership=organisation.partnership, display_name=username,
                                          roles=[Role.YOUNG_PERSON], password=password, username=username,

@@ -1,5 +1,6 @@
 """Signing in and out, sessions, passwords: the pages as a person uses them."""
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -307,3 +308,21 @@ def test_the_current_password_check_is_limited_like_sign_in(app, csrf, login, ma
     other = app.test_client()
     login(colleague, target=other)
     assert _change_password(other, csrf, "one honest mistake") == 200  # not locked out by the guesser
+
+
+def _timed_reset_request(client, csrf, address):
+    token = csrf(client, "/password/forgotten")
+    started = time.monotonic()
+    response = client.post("/password/forgotten", data={"email": address, "csrf_token": token})
+    assert response.status_code == 200
+    return time.monotonic() - started, re.search(r"<h1.*?</h1>", response.get_data(as_text=True), re.S).group(0)
+
+
+def test_forgotten_password_answers_alike_for_known_and_unknown_addresses(app, csrf, make_person):
+    app.config["PASSWORD_RESET_ANSWER_SECONDS"] = 0.3
+    person = make_person(Role.PRACTITIONER)
+    known = [_timed_reset_request(app.test_client(), csrf, person.email) for _ in range(3)]
+    unknown = [_timed_reset_request(app.test_client(), csrf, f"nobody{n}@example.org") for n in range(3)]
+    assert {html for _, html in known} == {html for _, html in unknown}
+    slowest_known, fastest_unknown = max(t for t, _ in known), min(t for t, _ in unknown)
+    assert fastest_unknown >= 0.3 and slowest_known - fastest_unknown < 0.1
