@@ -22,6 +22,7 @@ from app.scrutiny.models import Finding
 from app.security import roles_required
 from app.timeutil import sensible_day, utcnow
 from app.trail import services as trail
+from app.trail.checkpoint import verify as checkpoint_check
 from config import BASE_DIR
 
 bp = Blueprint("scrutiny", __name__)
@@ -57,11 +58,14 @@ def _load_finding(finding_id):
 
 
 def _chain_status():
+    """The chain checked from the last verified entry on; every entry when the page is asked with ?full=1."""
+    full = request.args.get("full") == "1"
     try:
-        count, head = trail.verify_database()
+        count, head, checked_from, checkpoint = checkpoint_check(full=full)
     except trail.ChainError as error:
-        return {"ok": False, "seq": error.seq, "reason": error.reason, "count": None, "head": None}
-    return {"ok": True, "count": count, "head": head}
+        return {"ok": False, "seq": error.seq, "reason": error.reason, "count": None, "head": None, "full": full}
+    return {"ok": True, "count": count, "head": head, "checked_from": checked_from, "full": full,
+            "full_verified_at": checkpoint.full_verified_at if checkpoint else None}
 
 
 @bp.route("/scrutiny")

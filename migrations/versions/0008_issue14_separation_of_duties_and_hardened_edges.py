@@ -82,8 +82,21 @@ def upgrade():
     op.add_column("comment", sa.Column("submission_key", sa.String(length=64), nullable=True))
     op.create_index("uq_comment_submission", "comment", ["author_id", "submission_key"], unique=True)
 
+    op.create_table(
+        "log_checkpoint",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("verified_at", sa.DateTime(), nullable=True),
+        sa.Column("full_verified_at", sa.DateTime(), nullable=True),
+        sa.CheckConstraint("id = 1", name=op.f("ck_log_checkpoint_one_row")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_log_checkpoint")),
+    )
+    op.execute(f"INSERT INTO log_checkpoint (id, seq, hash) VALUES (1, 0, '{'0' * 64}')")  # nothing verified yet
+
 
 def downgrade():
+    op.drop_table("log_checkpoint")
     op.drop_index("uq_comment_submission", table_name="comment")
     with op.batch_alter_table("comment") as batch:
         batch.drop_column("submission_key")
