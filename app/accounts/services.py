@@ -236,6 +236,7 @@ def update_person(by, person, *, display_name, organisation, roles, active, stat
         trail.append("person.updated", f"person:{person.id}",
                      {"organisation": person.organisation_id, "roles": sorted(r.value for r in roles),
                       "active": active}, actor=by.id)
+    return waiting  # the roles that wait for a second person's confirmation
 
 
 def token_person(token, purpose):
