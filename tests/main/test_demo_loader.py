@@ -24,6 +24,6 @@ def test_a_second_run_changes_nothing_even_when_a_young_persons_comment_waits(ap
     assert waiting >= 1 and _young(db, "published") == 0
 
     result = runner.invoke(args=["demo-data"])
-    assert result.exit_code == 0 and "Nothing changed" in result.output
+    assert result.exit_code == 0 and "nothing changed" in result.output
     assert _young(db, "pending") == waiting and _young(db, "published") == 0
     assert trail.head() == head
