@@ -97,4 +97,5 @@ def demo_data():
     if load_demo_data():
         click.echo("Demo partnership loaded. Sign in with any demo account; the password is " + DEMO_PASSWORD)
     else:
-        click.echo("This database already holds a partnership, so nothing changed (the demo loads into an empty one only).")
+        click.echo("This database already holds a partnership, so nothing changed "
+                   "(the demo loads into an empty one only).")
