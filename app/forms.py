@@ -1,7 +1,14 @@
 """Helpers shared by every room's forms."""
+import secrets
+
 from wtforms.validators import ValidationError
 
 from app.timeutil import FIRST_DAY, LAST_DAY, sensible_day
+
+
+def new_submission_key():
+    """A one-time key for a form shown (the comment forms': the same form sent twice stores once)."""
+    return secrets.token_urlsafe(24)
 
 
 def add_domain_error(form, error):

@@ -25,7 +25,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
-from app.consultations.forms import new_submission_key
+from app.forms import new_submission_key
 from app.security import csp_nonce
 from app.timeutil import utcnow
 

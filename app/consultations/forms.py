@@ -5,7 +5,6 @@ comment form per section), so they take a `prefix` and leave CSRF to CSRFProtect
 which checks every POST app-wide (the field would otherwise be prefixed too).
 """
 import re
-import secrets
 from datetime import date, datetime, time, timezone
 
 from flask_wtf import FlaskForm
@@ -14,17 +13,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.models import Audience
 from app.consultations.models import VoteChoice
-from app.forms import SingleLine
+from app.forms import SingleLine, new_submission_key
 from app.timeutil import LONDON, sensible_day, to_london, utcnow
 
 
 class ManyOnAPageForm(FlaskForm):
     class Meta:
         csrf = False  # CSRFProtect still checks the token of every POST
-
-
-def new_submission_key():
-    return secrets.token_urlsafe(24)
 
 
 class CommentForm(ManyOnAPageForm):

@@ -98,8 +98,8 @@ def upgrade():
 def downgrade():
     op.drop_table("log_checkpoint")
     op.drop_index("uq_comment_submission", table_name="comment")
-    with op.batch_alter_table("comment") as batch:
-        batch.drop_column("submission_key")
+    # Not batch mode: rebuilding `comment` on SQLite would drop its triggers. SQLite 3.35+ drops a column itself.
+    op.execute("ALTER TABLE comment DROP COLUMN submission_key")
     op.drop_index("uq_comment_report_once", table_name="comment_report")
     _drop_version_triggers("role_grant_request")
     op.drop_index(op.f("ix_role_grant_request_status"), table_name="role_grant_request")
