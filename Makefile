@@ -15,10 +15,16 @@ STAMP  := .make
 ## make run — install, migrate, load the demo partnership and serve on http://127.0.0.1:$(PORT)
 run: setup migrate demo
 	@echo "Serving on http://127.0.0.1:$(PORT) — demo accounts are listed in README.md (password: demo-password-2019)"
-	@trap 'kill 0' INT TERM EXIT; \
-	  $(FLASK) send-mail & \
-	  while true; do $(FLASK) send-reminders >/dev/null; sleep 300; done & \
-	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@# Ctrl-C reaches the web server; the two helpers started with & ignore it (as every background job of a
+	@# script does), so stop() ends them by their pids and waits. `kill 0` here once signalled make and this
+	@# shell too, re-running its own trap until the shell crashed ("Segmentation fault", "Terminated").
+	@$(FLASK) send-mail & mail=$$!; \
+	  (trap 'kill $$! 2>/dev/null; exit 0' TERM; \
+	   while true; do $(FLASK) send-reminders >/dev/null; sleep 300 & wait $$!; done) & reminders=$$!; \
+	  stop() { trap - INT TERM; kill $$mail $$reminders 2>/dev/null; wait 2>/dev/null; exit 0; }; \
+	  trap stop INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT); \
+	  stop
 
 ## make test — the same set-up, then the whole suite (browser tests included)
 test: setup-dev browser

@@ -69,11 +69,15 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_FAILURES_PER_MINUTE = _env_int("LOGIN_FAILURES_PER_MINUTE", 5)
+    LOGIN_FAILURES_PER_MINUTE = _env_int("LOGIN_FAILURES_PER_MINUTE", 5)  # per account and route
+    # Per address and route: several people behind one office address must not lock each other out.
+    ADDRESS_FAILURES_PER_MINUTE = _env_int("ADDRESS_FAILURES_PER_MINUTE", 30)
 
     # Account links sent by email.
     INVITATION_TTL_HOURS = _env_int("INVITATION_TTL_HOURS", 72)
     PASSWORD_RESET_TTL_MINUTES = _env_int("PASSWORD_RESET_TTL_MINUTES", 60)
+    # "Forgotten your password?" answers after this long whether or not the address is known (no enumeration).
+    PASSWORD_RESET_ANSWER_SECONDS = float(os.environ.get("PASSWORD_RESET_ANSWER_SECONDS") or 0.5)
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 12)
     # argon2id cost (RFC 9106 "second recommended": t=3, 64 MiB, p=4).
     ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)
@@ -93,6 +97,11 @@ class Config:
     MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 8)
 
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the (revocable) session
+
+    # Request size: the largest form is a section (20,000 characters) plus a few fields; nothing is uploaded.
+    MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+    MAX_FORM_PARTS = _env_int("MAX_FORM_PARTS", 1000)
+    MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH  # one field may be the whole request, no more
 
 
 class ProductionConfig(Config):
@@ -119,6 +128,7 @@ class TestConfig(Config):
     MAIL_BACKEND = "smtp"
     MAIL_SERVER = "127.0.0.1"
     PORTAL_BASE_URL = "http://portal.test"
+    PASSWORD_RESET_ANSWER_SECONDS = 0  # tests that time it set their own
     # Cheaper hashing keeps the suite fast; still argon2id, still verified for real.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 8192

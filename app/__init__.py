@@ -27,6 +27,10 @@ def create_app(config_class=Config, **overrides):
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    from app.converters import BoundedRequest, DatabaseIntConverter
+
+    app.request_class = BoundedRequest
+    app.url_map.converters["int"] = DatabaseIntConverter  # before any route is added (issue 14)
     _init_extensions(app)
     _register_blueprints(app)
     _register_template_helpers(app)
@@ -87,6 +91,9 @@ def _register_blueprints(app):
 
     for blueprint in (responses_bp, signoff_bp, public_bp):  # issue 5: "You said, we did", sign-off, publication
         app.register_blueprint(blueprint)
+    from app.accounts.grant_routes import bp as role_grants_bp
+
+    app.register_blueprint(role_grants_bp)  # issue 14: separation of duties
 
 
 def _register_template_helpers(app):
@@ -114,6 +121,8 @@ def _register_template_helpers(app):
             items.append(("moderation.invite_codes", "Invite codes"))
         if current_user.has_role("scrutineer"):
             items.append(("scrutiny.index", "Scrutiny"))
+        if current_user.has_role("facilitator", "scrutineer", "lead_signatory", "delegated_signatory"):
+            items.append(("role_grants.index", "Roles"))
         if current_user.has_role("facilitator"):
             items += [("partnerships.people", "People"), ("partnerships.organisations", "Organisations"),
                       ("partnerships.partnership", "Partnership")]
@@ -126,6 +135,9 @@ def _register_template_helpers(app):
 
     app.jinja_env.filters["markdown"] = render_markdown
     app.jinja_env.filters["london"] = format_london
+    from app.accounts.models import Role
+
+    app.jinja_env.filters["role_label"] = lambda value: Role(value).label
     app.jinja_env.filters["london_date"] = lambda value: format_london(value, with_time=False)
 
     @app.context_processor

@@ -1,6 +1,8 @@
 """`flask demo-data`: the demo partnership from the seed papers (North Somerset, 2019).
 
-Idempotent: a second run finds the partnership and changes nothing. Refused in production.
+Loads into an empty database only: a second run finds the partnership and changes nothing. It once completed
+what seemed missing on every `make run`, and so approved a young person's waiting comment as the facilitator,
+bypassing pre-moderation and logging an act nobody did (issue 14). Refused in production.
 """
 import click
 from flask import Blueprint, current_app
@@ -73,15 +75,12 @@ def _load_partnership_and_accounts():
 
 
 def load_demo_data():
-    """Create the demo partnership, accounts and content. Returns False if it was all there already.
-
-    Each part finds what it made before and makes only what is missing, so a run that
-    stopped half-way is completed by the next one.
-    """
-    partnership = partnerships.current_partnership()
-    created = partnership is None
-    if created:
-        partnership = _load_partnership_and_accounts()
+    """Create the demo partnership, accounts and content in an empty database. Returns False, having changed
+    nothing, if any partnership is there already (start again from an empty database to reload the demo)."""
+    if partnerships.current_partnership() is not None:
+        return False
+    partnership = _load_partnership_and_accounts()
+    created = True
     people = {login: accounts.find_by_login(login) for login, *_ in ACCOUNTS}
     facilitator = people["facilitator@demo.test"]
     drafts = load_demo_drafts(partnership, facilitator)
@@ -99,4 +98,5 @@ def demo_data():
     if load_demo_data():
         click.echo("Demo partnership loaded. Sign in with any demo account; the password is " + DEMO_PASSWORD)
     else:
-        click.echo("Demo partnership already present; nothing changed.")
+        click.echo("This database already holds a partnership, so nothing changed "
+                   "(the demo loads into an empty one only).")

@@ -2,6 +2,7 @@
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 
+from app.errors import DomainError
 from app.extensions import db
 
 MESSAGES = {
@@ -11,6 +12,7 @@ MESSAGES = {
     405: ("This page does not accept that request", "Go back and try again."),
     409: ("That could not be done", ""),
     410: ("This link has expired", ""),
+    413: ("What you sent is too large", "Go back, send less at a time and try again."),
     429: ("Too many attempts", "Wait a minute, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later. Nothing you sent has been saved."),
 }
@@ -28,8 +30,15 @@ def register(app):
     def csrf_error(error):
         return _render(400, "The form had expired or was sent from somewhere else. Go back, reload the page and try again.")
 
-    for status in (400, 403, 404, 405, 409, 410, 429):
+    for status in (400, 403, 404, 405, 409, 410, 413, 429):
         app.register_error_handler(status, lambda error, status=status: _render(status))
+
+    @app.errorhandler(DomainError)
+    def domain_error(error):
+        """A rule broken that no view turned into a form error: its own status (403, 404, 409), never a 500."""
+        db.session.rollback()
+        status = error.status_code if error.status_code in MESSAGES else 409
+        return _render(status, error.message)
 
     @app.errorhandler(500)
     def server_error(error):

@@ -1,4 +1,14 @@
 """Helpers shared by every room's forms."""
+import secrets
+
+from wtforms.validators import ValidationError
+
+from app.timeutil import FIRST_DAY, LAST_DAY, sensible_day
+
+
+def new_submission_key():
+    """A one-time key for a form shown (the comment forms': the same form sent twice stores once)."""
+    return secrets.token_urlsafe(24)
 
 
 def add_domain_error(form, error):
@@ -21,3 +31,27 @@ def error_summary_items(form):
 
 def field_error(field):
     return {"text": field.errors[0]} if field.errors else None
+
+
+class SensibleDay:
+    """A date between app.timeutil.FIRST_DAY and LAST_DAY (9999-12-31 plus one day is an overflow)."""
+
+    def __call__(self, form, field):
+        if field.data is not None and not sensible_day(field.data):
+            raise ValidationError(f"Enter a date from {FIRST_DAY.year} to {LAST_DAY.year}")
+
+
+class SingleLine:
+    """Refuse control characters (line breaks, tabs, NUL …) in a one-line value.
+
+    Titles and names end up in email subject lines and headers; a line break there is at best a broken message
+    and at worst a header injection, so it is refused where it is typed, with a message saying what to change.
+    """
+
+    def __init__(self, message="{label} must be on one line, without line breaks, tabs or other control characters"):
+        self.message = message
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029" for c in value):
+            raise ValidationError(self.message.format(label=field.label.text.removesuffix(" (optional)")))

@@ -25,11 +25,13 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from app.forms import new_submission_key
 from app.security import csp_nonce
 from app.timeutil import utcnow
 
 _CSRF_PLACEHOLDER = "\x00csrf\x00"
 _NONCE_PLACEHOLDER = "\x00nonce\x00"
+_SUBMISSION_PLACEHOLDER = "submission-key-placeholder"
 
 
 class FragmentCache:
@@ -168,8 +170,15 @@ def comment_form(consultation, access, section, slot, form):
     """The "post a comment" form of a slot (templates/consultations/_comments.html, comment_form_html)."""
     key = ("comment_form", consultation.id, section.id if section else None, section.title if section else None,
            slot, replace(access, person_id=0), _field_key(form.body), tuple(form.form_errors))
-    return remember(key, lambda: _macro("consultations/_comments.html", "comment_form_html")(
-        consultation, access, section, slot, form), csrf=True)
+    # The form's one-time submission key must not be remembered with the HTML (every reader would share it):
+    # it is rendered as a placeholder and a fresh key put in per form shown.
+    fresh, form.submission.data = form.submission.data, _SUBMISSION_PLACEHOLDER
+    try:
+        html = remember(key, lambda: _macro("consultations/_comments.html", "comment_form_html")(
+            consultation, access, section, slot, form), csrf=True)
+    finally:
+        form.submission.data = fresh
+    return Markup(str(html).replace(_SUBMISSION_PLACEHOLDER, fresh or new_submission_key()))
 
 
 def vote_form(consultation, access, section, form, my_vote):

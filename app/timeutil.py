@@ -1,8 +1,15 @@
 """Times are stored in UTC and shown in Europe/London."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 LONDON = ZoneInfo("Europe/London")
+# The days a person may type (issue 14): wide enough for any arrangement, far enough from date.max that adding
+# a day or a year never overflows.
+FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2999, 12, 31)
+
+
+def sensible_day(day):
+    return day is not None and FIRST_DAY <= (day.date() if isinstance(day, datetime) else day) <= LAST_DAY
 
 
 def utcnow():

@@ -164,3 +164,37 @@ class AccountToken(db.Model):
     person = relationship("Person")
 
     __table_args__ = (CheckConstraint("purpose IN ('invitation', 'password_reset')", name="purpose"),)
+
+
+class RoleGrantRequest(db.Model):
+    """A grant or removal of a role that carries power (app/accounts/grants.py), and the history of them.
+
+    A grant of a guarded role waits as `pending` until another entitled person confirms it; a removal takes
+    effect at once (taking power away needs no second pair of hands) and is stored `confirmed`.
+    """
+
+    __tablename__ = "role_grant_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[str] = mapped_column(String(30))
+    statutory_partner_id: Mapped[int | None] = mapped_column(ForeignKey("statutory_partner.id"))
+    acting_for_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    change: Mapped[str] = mapped_column(String(10))
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))  # None: the command line
+    requested_at = mapped_column(db.DateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    decided_at = mapped_column(db.DateTime)
+
+    person = relationship("Person", foreign_keys=[person_id])
+    statutory_partner = relationship("StatutoryPartner")
+    acting_for = relationship("Person", foreign_keys=[acting_for_id])
+    requested_by = relationship("Person", foreign_keys=[requested_by_id])
+    decided_by = relationship("Person", foreign_keys=[decided_by_id])
+
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_values(Role)})", name="role"),
+        CheckConstraint("change IN ('grant', 'removal')", name="change"),
+        CheckConstraint("status IN ('pending', 'confirmed', 'withdrawn')", name="status"),
+    )

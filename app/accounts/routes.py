@@ -1,4 +1,5 @@
 """Sign in and out, passwords, invitations."""
+import time
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
@@ -6,16 +7,13 @@ from flask_login import current_user, login_required
 
 from app.accounts import services
 from app.accounts.forms import ChangePasswordForm, ForgottenPasswordForm, LoginForm, SetPasswordForm
+from app.accounts.limits import password_checks, sign_in_attempts
 from app.accounts.sessions import sign_in, sign_out
 from app.errors import DomainError
 from app.extensions import limiter
 from app.forms import add_domain_error
 
 bp = Blueprint("accounts", __name__)
-
-
-def _login_failures_limit():
-    return f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']} per minute"
 
 
 def _safe_next(target):
@@ -31,7 +29,7 @@ def _safe_next(target):
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_failures_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 200)
+@sign_in_attempts
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -54,6 +52,7 @@ def logout():
 
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
+@password_checks  # the current-password check is a sign-in by another door
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -73,7 +72,11 @@ def change_password():
 def forgotten_password():
     form = ForgottenPasswordForm()
     if form.validate_on_submit():
+        started = time.monotonic()
         services.request_password_reset(form.email.data)
+        # A known address costs a token, an email and a log entry; an unknown one, one query. Both answers wait
+        # until the same moment, so the time taken does not tell which addresses have accounts.
+        time.sleep(max(0.0, started + current_app.config["PASSWORD_RESET_ANSWER_SECONDS"] - time.monotonic()))
         return render_template("accounts/reset_sent.html"), 200
     return render_template("accounts/forgotten_password.html", form=form)
 

@@ -8,6 +8,7 @@ from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import joinedload
 
+from app.accounts import grants
 from app.accounts.models import SIGNATORY_ROLES, AccountToken, AuthSession, Person, Role, RoleGrant
 from app.accounts.passwords import check_password, hash_password, needs_rehash
 from app.database import DataVersion, transaction
@@ -127,6 +128,14 @@ def active_sessions(person):
 
 # --- invitations and passwords -----------------------------------------------------------------
 
+def _cancel_tokens(person_id, purpose=None):
+    """Mark a person's unused links used: a newer reset link or a new password makes older links worthless."""
+    query = update(AccountToken).where(AccountToken.person_id == person_id, AccountToken.used_at.is_(None))
+    if purpose:
+        query = query.where(AccountToken.purpose == purpose)
+    db.session.execute(query.values(used_at=utcnow()))
+
+
 def _new_token(person, purpose, ttl):
     token = secrets.token_urlsafe(32)
     db.session.add(AccountToken(person_id=person.id, purpose=purpose, token_hash=_sha256(token),
@@ -175,6 +184,16 @@ def grant_roles(person, roles, statutory_partner_id=None, acting_for_id=None):
         ))
 
 
+def _guarded_roles(by, person, roles, statutory_partner_id, acting_for_id):
+    """Check the separation-of-duties rules; split the roles into (held now, waiting for confirmation)."""
+    roles = {Role(role) for role in roles}
+    grants.check_separation(roles)  # first: it says why, where "not yourself" would only say who
+    grants.check_not_self(by, person, roles)
+    if roles & SIGNATORY_ROLES:
+        _check_signatory(person, roles, statutory_partner_id, acting_for_id)
+    return grants.split_roles(person, roles, statutory_partner_id, acting_for_id)
+
+
 def invite_person(by, *, partnership, display_name, email, organisation, roles, statutory_partner_id=None,
                   acting_for_id=None):
     """Create an account and email a single-use, expiring link to set its password."""
@@ -185,9 +204,12 @@ def invite_person(by, *, partnership, display_name, email, organisation, roles, 
         person = Person(partnership_id=partnership.id, organisation_id=organisation.id if organisation else None,
                         display_name=display_name.strip(), email=email)
         session.add(person)
-        grant_roles(person, roles, statutory_partner_id, acting_for_id)
+        now, waiting = _guarded_roles(by, person, roles, statutory_partner_id, acting_for_id)
+        grant_roles(person, now, statutory_partner_id, acting_for_id)
         session.flush()
         _queue_invitation(person, by)
+        grants.request_grants(by, person, waiting, statutory_partner_id, acting_for_id)
+        grants.record_direct_grants(by, person, now)
     return person
 
 
@@ -208,13 +230,19 @@ def update_person(by, person, *, display_name, organisation, roles, active, stat
             raise DomainError("You cannot remove your own facilitator role or deactivate yourself", field="roles")
         person.display_name = display_name.strip()
         person.organisation_id = organisation.id if organisation else None
-        grant_roles(person, roles, statutory_partner_id, acting_for_id)
+        before = person.roles
+        now, waiting = _guarded_roles(by, person, roles, statutory_partner_id, acting_for_id)
+        grants.record_removals(by, person, before - {Role(role) for role in roles})
+        grant_roles(person, now, statutory_partner_id, acting_for_id)
+        grants.request_grants(by, person, waiting, statutory_partner_id, acting_for_id)
+        grants.record_direct_grants(by, person, now - before)
         was_active, person.is_active_account = person.is_active_account, active
         if was_active and not active:
             _revoke_all(person.id)
         trail.append("person.updated", f"person:{person.id}",
                      {"organisation": person.organisation_id, "roles": sorted(r.value for r in roles),
                       "active": active}, actor=by.id)
+    return waiting  # the roles that wait for a second person's confirmation
 
 
 def token_person(token, purpose):
@@ -242,6 +270,7 @@ def _use_token(token, purpose, password, row=None, refusal="This link has expire
     person.password_hash = hash_password(password)
     person.password_changed_at = utcnow()
     _revoke_all(person.id)
+    _cancel_tokens(person.id)
     return person
 
 
@@ -259,6 +288,7 @@ def request_password_reset(login):
         if person is None or not person.email or not person.is_active_account or person.password_hash is None:
             return
         ttl = timedelta(minutes=current_app.config["PASSWORD_RESET_TTL_MINUTES"])
+        _cancel_tokens(person.id, "password_reset")
         token = _new_token(person, "password_reset", ttl)
         mail.queue(person.email, "Reset your password", "password_reset", person=person,
                    path=f"/password/reset/{token}", minutes=int(ttl.total_seconds() // 60))
@@ -321,6 +351,7 @@ def change_password(person, current_password, new_password):
         person.password_hash = hash_password(new_password)
         person.password_changed_at = utcnow()
         _revoke_all(person.id)
+        _cancel_tokens(person.id)
         trail.append("person.password_changed", f"person:{person.id}", actor=person.id)
 
 
@@ -328,6 +359,7 @@ def create_account(by, *, partnership, display_name, roles, password, email=None
                    statutory_partner_id=None, acting_for_id=None):
     """An account that can sign in at once (demo data and set-up commands; people are otherwise invited)."""
     check_new_password(password)
+    grants.check_separation(roles)
     with transaction() as session:
         person = Person(partnership_id=partnership.id, organisation_id=organisation.id if organisation else None,
                         display_name=display_name, email=normalise_login(email) or None,

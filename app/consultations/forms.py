@@ -8,12 +8,13 @@ import re
 from datetime import date, datetime, time, timezone
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.models import Audience
 from app.consultations.models import VoteChoice
-from app.timeutil import LONDON, to_london, utcnow
+from app.forms import SingleLine, new_submission_key
+from app.timeutil import LONDON, sensible_day, to_london, utcnow
 
 
 class ManyOnAPageForm(FlaskForm):
@@ -23,6 +24,8 @@ class ManyOnAPageForm(FlaskForm):
 
 class CommentForm(ManyOnAPageForm):
     body = TextAreaField("Your comment", validators=[DataRequired("Enter your comment")])
+    # A one-time key per form shown: the same form sent twice (a double click, a resend) stores one comment.
+    submission = HiddenField(default=new_submission_key, validators=[Optional(), Length(max=64)])
 
 
 class VoteForm(ManyOnAPageForm):
@@ -75,7 +78,9 @@ def read_datetime(form, prefix, what):
         if not re.fullmatch(r"\d{4}", parts[2]):
             raise ValueError
         value = date(int(parts[2]), int(parts[1]), int(parts[0]))
-    except ValueError:
+        if not sensible_day(value):
+            raise ValueError
+    except (ValueError, OverflowError):
         day.errors = list(day.errors) + [f"The {what} date must be a real date, like 27 3 2026"]
         return None
     at = parse_time(clock.data)
@@ -102,7 +107,8 @@ def _int_or_none(value):
 class OpenConsultationForm(FlaskForm):
     version = SelectField("Published version to consult on", coerce=_int_or_none, validate_choice=False)
     title = StringField("Title (optional)", description="Leave it blank to use the draft's title",
-                        validators=[Optional(), Length(max=200, message="The title must be 200 characters or fewer")])
+                        validators=[Optional(), SingleLine(),
+                                    Length(max=200, message="The title must be 200 characters or fewer")])
     audiences = SelectMultipleField("Who is it open to?", choices=[(a.value, a.label) for a in Audience],
                                     validators=[DataRequired("Choose at least one audience")])
     opens_day, opens_month, opens_year = StringField("Day"), StringField("Month"), StringField("Year")

@@ -145,6 +145,8 @@ class Comment(db.Model):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     moderation_reason: Mapped[str | None] = mapped_column(Text)
     redacted_at = mapped_column(db.DateTime)
+    # The comment form's one-time key (issue 14): the same form sent twice stores one comment.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
 
     author = relationship("Person")
     consultation = relationship("Consultation")
@@ -160,6 +162,7 @@ class Comment(db.Model):
         Index("ix_comment_consultation_thread", "consultation_id", "depth", "id"),
         Index("ix_comment_thread", "thread_id", "id"),
         Index("ix_comment_slot", "consultation_id", "depth", "section_id", "id"),  # one slot's newest threads
+        Index("uq_comment_submission", "author_id", "submission_key", unique=True),
     )
 
 

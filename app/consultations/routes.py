@@ -21,6 +21,7 @@ from app.consultations.forms import (
 from app.consultations.models import Comment, Consultation, VoteChoice
 from app.consultations.queries import slot_name
 from app.consultations.text import linkify
+from app.converters import bounded_int
 from app.drafts.models import DraftArrangement, DraftVersion, Section
 from app.errors import DomainError
 from app.extensions import db, htmx
@@ -245,7 +246,7 @@ def comments(consultation_id, section_id):
     def render():
         consultation, access = _load(consultation_id)
         section = _section(consultation, section_id) if section_id else None
-        page = queries.threads_page(consultation, access, section_id, request.args.get("after", type=int))
+        page = queries.threads_page(consultation, access, section_id, bounded_int(request.args.get("after")))
         block = "threads_page" if htmx.target == f"more-{page.slot}" else None
         return (_render("consultations/comments.html", block, consultation=consultation, access=access,
                         section=section, page=page), consultation.next_change_at())
@@ -260,7 +261,8 @@ def _post_comment(consultation, access, section):
     form, fragment, message = CommentForm(prefix=f"c-{slot}"), htmx.target == f"comments-{slot}", None
     if form.validate_on_submit():
         try:
-            comment = services.post_comment(current_user, consultation, form.body.data, section=section)
+            comment = services.post_comment(current_user, consultation, form.body.data, section=section,
+                                            submission_key=form.submission.data)
         except DomainError as error:
             add_domain_error(form, error)
         else:
@@ -311,7 +313,7 @@ def reply(comment_id):
     form = CommentForm(prefix=f"r{parent.id}")
     if form.validate_on_submit():
         try:
-            comment = services.reply(current_user, parent, form.body.data)
+            comment = services.reply(current_user, parent, form.body.data, submission_key=form.submission.data)
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -195,8 +195,38 @@ def _hold_if_possible_disclosure(comment, now):
     return hold_possible_disclosure(comment, now)
 
 
-def post_comment(author, consultation, text, section=None, now=None):
-    """A comment on the whole draft (section None) or on one of its sections."""
+def _already_sent(author_id, submission_key):
+    """The comment this person already stored from the same form (a double submit), or None."""
+    if not submission_key:
+        return None
+    return db.session.execute(select(Comment).where(Comment.author_id == author_id,
+                                                    Comment.submission_key == submission_key)).scalar_one_or_none()
+
+
+def _once(store, author, submission_key):
+    """Run `store` (a whole transaction) unless this form was already stored; the same form sent twice at once
+    meets the unique constraint, and the loser is answered with the winner's comment."""
+    author_id = author.id
+    earlier = _already_sent(author_id, submission_key)
+    if earlier is not None:
+        return earlier
+    try:
+        return store()
+    except IntegrityError:
+        db.session.rollback()
+        earlier = _already_sent(author_id, submission_key)
+        if earlier is None:
+            raise
+        return earlier
+
+
+def post_comment(author, consultation, text, section=None, now=None, submission_key=None):
+    """A comment on the whole draft (section None) or on one of its sections; a form sent twice stores once."""
+    return _once(lambda: _post_comment(author, consultation, text, section, now, submission_key), author,
+                 submission_key)
+
+
+def _post_comment(author, consultation, text, section, now, submission_key):
     now = now or utcnow()
     with transaction(keep_loaded=True) as session:
         author_id = author.id
@@ -206,7 +236,7 @@ def post_comment(author, consultation, text, section=None, now=None):
         text = check_comment_text(text)
         comment = Comment(consultation_id=consultation.id, section_id=section.id if section else None, depth=0,
                           author_id=author_id, author_audience=audience, body=text, status=_initial_status(author),
-                          created_at=now)
+                          created_at=now, submission_key=submission_key or None)
         session.add(comment)
         session.flush()
         comment.thread_id = comment.id
@@ -230,8 +260,12 @@ def _require_repliable(parent):
         raise DomainError("Replies go three levels deep: reply to the comment above this one instead", field="body")
 
 
-def reply(author, parent, text, now=None):
-    """A reply to a published comment of the same consultation, at most MAX_DEPTH deep."""
+def reply(author, parent, text, now=None, submission_key=None):
+    """A reply to a published comment of the same consultation, at most MAX_DEPTH deep; sent twice, stored once."""
+    return _once(lambda: _reply(author, parent, text, now, submission_key), author, submission_key)
+
+
+def _reply(author, parent, text, now, submission_key):
     now = now or utcnow()
     with transaction(keep_loaded=True) as session:
         author_id = author.id
@@ -241,7 +275,8 @@ def reply(author, parent, text, now=None):
         text = check_comment_text(text)
         comment = Comment(consultation_id=parent.consultation_id, section_id=parent.section_id, parent_id=parent.id,
                           thread_id=parent.thread_id or parent.id, depth=parent.depth + 1, author_id=author_id,
-                          author_audience=audience, body=text, status=_initial_status(author), created_at=now)
+                          author_audience=audience, body=text, status=_initial_status(author), created_at=now,
+                          submission_key=submission_key or None)
         session.add(comment)
         session.flush()
         trail.append("reply.posted", f"comment:{comment.id}", {

@@ -4,6 +4,7 @@ from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, 
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.drafts.models import TOPIC_LABELS
+from app.forms import SingleLine
 
 TOPIC_CHOICES = [(topic.value, label) for topic, label in TOPIC_LABELS.items()]
 
@@ -17,7 +18,7 @@ SUMMARY_HINT = ("For young people: what this section means for them, in short se
 
 class DraftForm(FlaskForm):
     title = StringField("Title", description="For example, “Proposed working groups”",
-                        validators=[DataRequired("Enter the draft's title"),
+                        validators=[DataRequired("Enter the draft's title"), SingleLine(),
                                     Length(max=200, message="The title must be 200 characters or fewer")])
     summary = TextAreaField("Summary (optional)", description="What this draft arrangement is about, in a sentence "
                             "or two", validators=[Optional(), Length(max=2000, message="The summary must be "
@@ -26,7 +27,7 @@ class DraftForm(FlaskForm):
 
 class SectionForm(FlaskForm):
     title = StringField("Section title", validators=[
-        DataRequired("Enter the section's title"),
+        DataRequired("Enter the section's title"), SingleLine(),
         Length(max=200, message="The section's title must be 200 characters or fewer")])
     body = TextAreaField("Text of the proposal", description=BODY_HINT, validators=[
         DataRequired("Enter the text of this section"),

@@ -1,4 +1,5 @@
 """flask send-mail: the outbox worker."""
+import signal
 import time
 
 import click
@@ -9,11 +10,25 @@ from app.mail import services as mail
 bp = Blueprint("mail", __name__, cli_group=None)
 
 
+class _Stop:
+    """SIGTERM or Ctrl-C: finish the message in hand, then leave quietly (nothing is left in `sending`)."""
+
+    requested = False
+
+    @classmethod
+    def request(cls, signum, frame):
+        cls.requested = True
+
+
 @bp.cli.command("send-mail")
 @click.option("--once", is_flag=True, help="Send what is due now, then exit.")
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between polls.")
 def send_mail(once, interval):
     """Send queued email through SMTP (or print it, with MAIL_BACKEND=console)."""
+    if not once:
+        _Stop.requested = False
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(signum, _Stop.request)
     reported = set()
     while True:
         sent, failed = mail.send_due()
@@ -27,4 +42,8 @@ def send_mail(once, interval):
                        "check the mail server's log before resending", err=True)
         if once:
             return
-        time.sleep(interval)
+        deadline = time.monotonic() + interval
+        while not _Stop.requested and time.monotonic() < deadline:
+            time.sleep(min(0.2, interval))
+        if _Stop.requested:
+            return

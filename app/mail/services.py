@@ -83,29 +83,49 @@ def _deliver(email, config):
 
 
 def send_due(limit=100):
-    """Send what is due once. Returns (sent, failed_attempts)."""
+    """Send what is due once. Returns (sent, failed_attempts).
+
+    One bad message never stops the others: a message that cannot even be built (a bad header value, a
+    template error) is marked failed at once with the reason; a failure talking to the server is tried again
+    later; anything else unexpected while sending marks that message failed and moves on.
+    """
     config = current_app.config
     sent = failed = 0
     for message_id in _claim(limit):
-        message = db.session.get(OutboxMessage, message_id)
         try:
-            _deliver(_build(message, config["MAIL_DEFAULT_SENDER"]), config)
-        except (smtplib.SMTPException, OSError) as error:
+            message = db.session.get(OutboxMessage, message_id)
+            email = _build(message, config["MAIL_DEFAULT_SENDER"])
+        except Exception as error:  # noqa: BLE001 - whatever it is, this message alone is lost
+            db.session.rollback()
+            _record_failure(message_id, error, retry=False)
             failed += 1
-            with transaction():
-                message = db.session.get(OutboxMessage, message_id)
-                message.last_error = f"{type(error).__name__}: {error}"[:2000]
-                if message.attempts >= config["MAIL_MAX_ATTEMPTS"]:
-                    message.status = "failed"
-                else:
-                    message.status = "queued"
-                    message.next_attempt_at = utcnow() + _backoff(message.attempts)
+            continue
+        try:
+            _deliver(email, config)
+        except (smtplib.SMTPException, OSError) as error:
+            _record_failure(message_id, error, retry=True)
+            failed += 1
+            continue
+        except Exception as error:  # noqa: BLE001
+            _record_failure(message_id, error, retry=False)
+            failed += 1
             continue
         with transaction():
             message = db.session.get(OutboxMessage, message_id)
             message.status, message.sent_at, message.last_error = "sent", utcnow(), None
         sent += 1
     return sent, failed
+
+
+def _record_failure(message_id, error, retry):
+    with transaction():
+        message = db.session.get(OutboxMessage, message_id)
+        message.last_error = f"{type(error).__name__}: {error}"[:2000]
+        if not retry or message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+            message.status = "failed"
+        else:
+            message.status = "queued"
+            message.next_attempt_at = utcnow() + _backoff(message.attempts)
 
 
 def stuck(older_than=timedelta(minutes=10)):

@@ -1,5 +1,5 @@
 """Invite codes for young people's groups, moderation acts, reports, safeguarding concerns and notices."""
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -98,6 +98,8 @@ class Report(db.Model):
     at = mapped_column(db.DateTime, default=utcnow)
     resolved_at = mapped_column(db.DateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    __table_args__ = (Index("uq_comment_report_once", "comment_id", "by_id", unique=True),)  # once per person
 
 
 class SafeguardingConcern(db.Model):

@@ -1,10 +1,10 @@
 """Reading for moderators: the queue (flagged first, then oldest first), reports and a comment's history."""
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select, true
 
-from app.accounts.models import Person
-from app.consultations.models import Comment, CommentStatus, Consultation
+from app.accounts.models import Audience, Person, Role
+from app.consultations.models import Comment, CommentStatus, Consultation, ConsultationAudience
 from app.drafts.models import DraftArrangement, DraftVersion, Section
 from app.extensions import db
 from app.moderation.models import ModerationAct, Report, SafeguardingConcern
@@ -50,14 +50,36 @@ def _base(partnership_id):
             .where(DraftArrangement.partnership_id == partnership_id))
 
 
+def dsl_remit(person):
+    """SQL: the comments a designated safeguarding lead who only holds that role may read (issue 14).
+
+    Their job is children's safety, not the consultation: comments in consultations opened to young people or
+    to the DSL's own audiences, never withdrawn text - and anything a safeguarding concern points at. Facilitators
+    and the scrutineer read everything (true()).
+    """
+    if not person.has_role(Role.DSL) or person.has_role(Role.FACILITATOR, Role.SCRUTINEER):
+        return true()
+    audiences = {Audience.YOUNG_PEOPLE.value} | {a.value for a in person.audiences}
+    in_remit = exists().where(ConsultationAudience.consultation_id == Comment.consultation_id,
+                              ConsultationAudience.audience.in_(sorted(audiences)))
+    concern = exists().where(SafeguardingConcern.comment_id == Comment.id)
+    return or_(Comment.status == CommentStatus.CONCERN.value, concern,
+               and_(in_remit, Comment.status != CommentStatus.WITHDRAWN.value))
+
+
+def in_remit(person, comment):
+    return db.session.execute(select(Comment.id).where(Comment.id == comment.id, dsl_remit(person))).first() is not None
+
+
 def _items(rows):
     return [QueueItem(comment=c, consultation_title=t, section_title=s, group=g,
                       signals=signals_in(c.body) if c.flagged else []) for c, t, s, g in rows]
 
 
-def pending(partnership_id):
+def pending(partnership_id, reader=None):
     """Waiting comments and replies: flagged ones first, then oldest first."""
-    rows = db.session.execute(_base(partnership_id).where(Comment.status == CommentStatus.PENDING.value)
+    rows = db.session.execute(_base(partnership_id).where(Comment.status == CommentStatus.PENDING.value,
+                                                          dsl_remit(reader) if reader else true())
                               .order_by(Comment.flagged.desc(), Comment.created_at, Comment.id)).all()
     items = _items(rows)
     reports = reports_for([item.comment.id for item in items], unresolved=True)  # held by a report
@@ -66,11 +88,12 @@ def pending(partnership_id):
     return items
 
 
-def reported(partnership_id):
+def reported(partnership_id, reader=None):
     """Published comments with a report no moderator has acted on, oldest report first."""
     open_reports = select(Report.comment_id).where(Report.resolved_at.is_(None))
     rows = db.session.execute(_base(partnership_id).where(Comment.status == CommentStatus.PUBLISHED.value,
-                                                          Comment.id.in_(open_reports))
+                                                          Comment.id.in_(open_reports),
+                                                          dsl_remit(reader) if reader else true())
                               .order_by(Comment.id)).all()
     items = _items(rows)
     reports = reports_for([item.comment.id for item in items], unresolved=True)
@@ -79,8 +102,9 @@ def reported(partnership_id):
     return items
 
 
-def hidden(partnership_id, limit=50):
-    rows = db.session.execute(_base(partnership_id).where(Comment.status == CommentStatus.HIDDEN.value)
+def hidden(partnership_id, limit=50, reader=None):
+    rows = db.session.execute(_base(partnership_id).where(Comment.status == CommentStatus.HIDDEN.value,
+                                                          dsl_remit(reader) if reader else true())
                               .order_by(Comment.id.desc()).limit(limit)).all()
     return _items(rows)
 

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.accounts.models import Role
 from app.consultations import queries as consultation_queries
 from app.consultations.models import Comment, CommentStatus
-from app.errors import DomainError
+from app.errors import DomainError, NotAllowed
 from app.extensions import db
 from app.forms import add_domain_error
 from app.moderation import queries, services
@@ -73,6 +73,8 @@ def _moderated_comment(comment_id):
         abort(404)
     if comment.status == CommentStatus.CONCERN.value and not current_user.has_role(Role.DSL, Role.SCRUTINEER):
         abort(404)  # under a concern: the DSL's (and scrutineers', elsewhere) alone
+    if not queries.in_remit(current_user, comment):
+        abort(404)  # a DSL reads what safeguarding needs, not the whole consultation
     return comment
 
 
@@ -82,8 +84,11 @@ def _moderated_comment(comment_id):
 @roles_required(*READERS)
 def queue():
     partnership_id = current_user.partnership_id
-    return render_template("moderation/queue.html", can_moderate=_can_moderate(), pending=queries.pending(partnership_id),
-                           reported=queries.reported(partnership_id), hidden=queries.hidden(partnership_id))
+    reader = current_user._get_current_object()
+    return render_template("moderation/queue.html", can_moderate=_can_moderate(),
+                           pending=queries.pending(partnership_id, reader=reader),
+                           reported=queries.reported(partnership_id, reader=reader),
+                           hidden=queries.hidden(partnership_id, reader=reader))
 
 
 def _comment_page(comment, **forms):
@@ -178,10 +183,14 @@ def report(comment_id):
     access = consultation_queries.access_for(current_user, consultation)
     if not access.can_read or not consultation_queries.can_see(comment, access):
         abort(404)
+    if not access.can_take_part:
+        abort(403)  # watchers (scrutineer, partners, facilitators) do not report; the service says so too
     form = ReportForm()
     if form.validate_on_submit():
         try:
             services.report(current_user, comment, form.reason.data or "", reason_code=form.reason_code.data)
+        except NotAllowed:
+            raise
         except DomainError as error:
             add_domain_error(form, error)
         else:

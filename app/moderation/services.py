@@ -10,10 +10,12 @@ import secrets
 from datetime import timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
 from app.accounts.models import Person, Role, RoleGrant
 from app.consultations import notifications
+from app.consultations import queries as consultation_queries
 from app.consultations.models import Comment, CommentRevision, CommentStatus
 from app.consultations.services import clean_text
 from app.database import transaction
@@ -162,6 +164,16 @@ def check_code(code, now=None):
     return invite
 
 
+def _free_username(wanted):
+    if accounts.find_by_login(wanted) is None:
+        return wanted
+    for digits in (4, 4, 4, 6, 6, 8):
+        candidate = f"{wanted}-{secrets.randbelow(9 * 10 ** (digits - 1)) + 10 ** (digits - 1)}"
+        if accounts.find_by_login(candidate) is None:
+            return candidate
+    raise DomainError("We could not make that username. Try another one.", field="username")
+
+
 def join(code, username, password, accepted_rules, now=None):
     """A young person joins their group with a code: a username and password, nothing else about them."""
     now = now or utcnow()
@@ -171,10 +183,11 @@ def join(code, username, password, accepted_rules, now=None):
         if not _USERNAME.match(username):
             raise DomainError("Your username must be 3 to 30 letters, numbers, dashes or underscores, "
                               "starting with a letter or number", field="username")
-        if accounts.find_by_login(username) is not None:
-            raise DomainError("Someone already has that username. Try another one.", field="username")
         if not accepted_rules:
             raise DomainError("Tick the box to say you agree to the rules", field="accept")
+        # A taken name is not refused: that would tell anyone with a group's code (the demo's is public) which
+        # usernames exist. The person gets a free variant instead, shown on the welcome page (issue 14).
+        username = _free_username(username)
         organisation = invite.organisation
         person = accounts.create_account(None, partnership=organisation.partnership, display_name=username,
                                          roles=[Role.YOUNG_PERSON], password=password, username=username,
@@ -264,35 +277,49 @@ def reject(by, comment, reason_code, reason="", now=None):
 # --- reporting, hiding and restoring ----------------------------------------------------------------
 
 def report(by, comment, reason, now=None, reason_code="other"):
-    """Any participant who can see a comment may report it; moderators see reports in the queue.
+    """A participant who can see a comment may report it, once; moderators see reports in the queue.
 
-    "It could identify a child or family" takes the comment down at once (back to the moderation queue) until a
-    moderator decides: nobody should have to wait for a moderator to stop a family being identified.
+    Readers who only watch (the scrutineer, partners, facilitators) do not report: facilitators and the DSL
+    moderate directly, and the others must stay independent of what is said. "It could identify a child or family"
+    takes the comment down at once (back to the moderation queue) until a moderator decides: nobody should have to
+    wait for a moderator to stop a family being identified.
     """
     now = now or utcnow()
-    with transaction() as session:
-        by_id = by.id
-        if comment.author_id == by_id:
-            raise DomainError("You cannot report your own comment. You can edit or withdraw it instead.")
-        if comment.status != CommentStatus.PUBLISHED.value:
-            raise DomainError("This comment is not shown to others, so it cannot be reported")
-        if reason_code not in REPORT_REASONS:
-            raise DomainError("Choose what is wrong with this comment", field="reason_code")
-        reason = _text(reason, required=reason_code == "other", what="what is wrong with this comment")
-        item = Report(comment_id=comment.id, by_id=by_id, reason_code=reason_code,
-                      reason=reason or REPORT_REASONS[reason_code], at=now)
-        session.add(item)
-        session.flush()
-        trail.append("comment.reported", f"comment:{comment.id}", {
-            "consultation": comment.consultation_id, "report": item.id, "reason_code": reason_code,
-            "reason_sha256": trail.text_hash(item.reason)}, actor=by_id)
-        if reason_code == HOLDING_REPORT:
-            comment.status = CommentStatus.PENDING.value
+    try:
+        with transaction() as session:
+            by_id = by.id
+            if not consultation_queries.access_for(by, comment.consultation, now).can_take_part:
+                raise NotAllowed("Only people taking part in this consultation can report its comments")
+            if comment.author_id == by_id:
+                raise DomainError("You cannot report your own comment. You can edit or withdraw it instead.")
+            if comment.status != CommentStatus.PUBLISHED.value:
+                raise DomainError("This comment is not shown to others, so it cannot be reported")
+            if session.execute(select(Report.id).where(Report.comment_id == comment.id,
+                                                       Report.by_id == by_id)).first():
+                raise DomainError(ALREADY_REPORTED)
+            if reason_code not in REPORT_REASONS:
+                raise DomainError("Choose what is wrong with this comment", field="reason_code")
+            reason = _text(reason, required=reason_code == "other", what="what is wrong with this comment")
+            item = Report(comment_id=comment.id, by_id=by_id, reason_code=reason_code,
+                          reason=reason or REPORT_REASONS[reason_code], at=now)
+            session.add(item)
             session.flush()
-            trail.append("comment.held", f"comment:{comment.id}", {
+            trail.append("comment.reported", f"comment:{comment.id}", {
                 "consultation": comment.consultation_id, "report": item.id, "reason_code": reason_code,
-                "status": comment.status}, actor=by_id)
+                "reason_sha256": trail.text_hash(item.reason)}, actor=by_id)
+            if reason_code == HOLDING_REPORT:
+                comment.status = CommentStatus.PENDING.value
+                session.flush()
+                trail.append("comment.held", f"comment:{comment.id}", {
+                    "consultation": comment.consultation_id, "report": item.id, "reason_code": reason_code,
+                    "status": comment.status}, actor=by_id)
+    except IntegrityError:  # the same report sent twice at once: the database kept one
+        db.session.rollback()
+        raise DomainError(ALREADY_REPORTED) from None
     return item
+
+
+ALREADY_REPORTED = "You have already reported this comment. A moderator will look at it."
 
 
 def hide(by, comment, reason_code, reason="", now=None):

@@ -3,6 +3,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, SelectM
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.accounts.models import ROLE_LABELS, Role
+from app.forms import SingleLine
 from app.partnerships.models import ORGANISATION_KIND_LABELS, SignOffRule
 
 ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items() if role != Role.YOUNG_PERSON]
@@ -18,7 +19,8 @@ def _int_or_none(value):
 
 
 class PersonForm(FlaskForm):
-    display_name = StringField("Full name", validators=[DataRequired("Enter the person's full name"), Length(max=120)])
+    display_name = StringField("Full name", validators=[DataRequired("Enter the person's full name"), SingleLine(),
+                                                                Length(max=120)])
     organisation = SelectField("Organisation", coerce=_int_or_none, validate_choice=True)
     roles = SelectMultipleField("Roles", choices=ROLE_CHOICES,
                                 validators=[DataRequired("Choose at least one role")])
@@ -38,7 +40,8 @@ class EditPersonForm(PersonForm):
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField("Organisation name", validators=[DataRequired("Enter the organisation's name"), Length(max=200)])
+    name = StringField("Organisation name", validators=[DataRequired("Enter the organisation's name"),
+                                                                         SingleLine(), Length(max=200)])
     kind = RadioField("Kind of organisation", choices=[(k.value, v) for k, v in ORGANISATION_KIND_LABELS.items()],
                       validators=[DataRequired("Choose the kind of organisation")])
     statutory_partner = SelectField("Statutory partner it belongs to (local authority, police and ICB bodies only)",
@@ -46,7 +49,8 @@ class OrganisationForm(FlaskForm):
 
 
 class PartnershipForm(FlaskForm):
-    name = StringField("Partnership name", validators=[DataRequired("Enter the partnership's name"), Length(max=200)])
+    name = StringField("Partnership name", validators=[DataRequired("Enter the partnership's name"),
+                                                                    SingleLine(), Length(max=200)])
     areas = TextAreaField("Local authority areas covered", description="One area a line",
                           validators=[DataRequired("Enter at least one local authority area"), Length(max=4000)])
     signoff_rule = RadioField("Sign-off rule", choices=SIGNOFF_RULE_CHOICES,

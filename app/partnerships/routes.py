@@ -48,6 +48,13 @@ def _person_fields(form, partnership):
                 statutory_partner_id=form.statutory_partner.data, acting_for_id=form.acting_for.data)
 
 
+def _waiting_note(roles):
+    if not roles:
+        return ""
+    names = ", ".join(role.label for role in sorted(roles, key=lambda r: r.value))
+    return f". {names} starts once another entitled person confirms it on the Roles page"
+
+
 @bp.route("/people")
 @facilitators_only
 def people():
@@ -93,11 +100,12 @@ def edit_person(person_id):
         abort(404)  # young people's accounts belong to their group, not this page
     if form.validate_on_submit():
         try:
-            accounts.update_person(current_user, person, active=form.active.data, **_person_fields(form, partnership))
+            waiting = accounts.update_person(current_user, person, active=form.active.data,
+                                             **_person_fields(form, partnership))
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            flash(f"{person.display_name}'s account has been updated", "success")
+            flash(f"{person.display_name}'s account has been updated" + _waiting_note(waiting), "success")
             return redirect(url_for(".people"), 303)
     return render_template("partnerships/edit_person.html", form=form, person=person)
 

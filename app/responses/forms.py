@@ -3,17 +3,18 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
+from app.forms import SingleLine
 from app.responses.models import Outcome
 
 
 class ThemeForm(FlaskForm):
-    name = StringField("New theme", validators=[InputRequired("Enter a name for the theme")])
+    name = StringField("New theme", validators=[InputRequired("Enter a name for the theme"), SingleLine()])
 
 
 class TagForm(FlaskForm):
     theme = SelectField("Theme", coerce=lambda v: int(v) if v not in (None, "", "None") else None,
                         validators=[Optional()])
-    new_theme = StringField("Or a new theme", validators=[Optional()])
+    new_theme = StringField("Or a new theme", validators=[Optional(), SingleLine()])
 
 
 class ResponseForm(FlaskForm):

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.consultations.models import Consultation, Vote
+from app.converters import bounded_int
 from app.errors import DomainError
 from app.extensions import db, htmx, limiter
 from app.forms import add_domain_error
@@ -22,6 +23,7 @@ from app.scrutiny.models import Finding
 from app.security import roles_required
 from app.timeutil import utcnow
 from app.trail import services as trail
+from app.trail.checkpoint import verify as checkpoint_check
 from config import BASE_DIR
 
 bp = Blueprint("scrutiny", __name__)
@@ -58,11 +60,14 @@ def _load_finding(finding_id):
 
 
 def _chain_status():
+    """The chain checked from the last verified entry on; every entry when the page is asked with ?full=1."""
+    full = request.args.get("full") == "1"
     try:
-        count, head = trail.verify_all()
+        count, head, checked_from, checkpoint = checkpoint_check(full=full)
     except trail.ChainError as error:
-        return {"ok": False, "seq": error.seq, "reason": error.reason, "count": None, "head": None}
-    return {"ok": True, "count": count, "head": head}
+        return {"ok": False, "seq": error.seq, "reason": error.reason, "count": None, "head": None, "full": full}
+    return {"ok": True, "count": count, "head": head, "checked_from": checked_from, "full": full,
+            "full_verified_at": checkpoint.full_verified_at if checkpoint else None}
 
 
 @bp.route("/scrutiny")
@@ -93,7 +98,7 @@ def _timeline_filters(consultation):
 
 def _timeline_context(consultation):
     filter_form, filters = _timeline_filters(consultation)
-    after = request.args.get("after", type=int) or 0
+    after = bounded_int(request.args.get("after"), 0)
     entries, next_after = queries.timeline(consultation.id, filters, after=after, limit=queries.PAGE_SIZE)
     query = {key: value for key, value in request.args.items() if key != "after" and value}
     labels = queries.person_labels(current_user.partnership_id)

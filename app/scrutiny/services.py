@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Person, Role, RoleGrant
 from app.consultations.services import partnership_id_of
+from app.converters import DB_INT_MAX
 from app.database import transaction
 from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
@@ -31,7 +32,8 @@ def _text(text, field, what, required=True):
 def parse_seqs(text):
     """'12, 15 17' -> [12, 15, 17]; anything but numbers is a DomainError."""
     parts = [part for part in re.split(r"[\s,;]+", (text or "").strip()) if part]
-    if any(not part.isdigit() for part in parts):
+    # ASCII digits only ("²".isdigit() is true, int("²") fails), and no seq beyond the database's integers.
+    if any(not re.fullmatch(r"[0-9]{1,10}", part) or int(part) > DB_INT_MAX for part in parts):
         raise DomainError("Enter log entry numbers (seq) separated by commas, like 12, 15", field="entries")
     seqs = sorted({int(part) for part in parts})
     if len(seqs) > MAX_ENTRIES:

@@ -7,6 +7,7 @@ from wtforms import PasswordField, RadioField, SelectField, StringField, TextAre
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from app.signoff.models import Decision
+from app.timeutil import sensible_day
 
 
 def parse_date(text):
@@ -21,7 +22,8 @@ def parse_date(text):
             return None
         day, month, year = match.groups()
     try:
-        return date(int(year), int(month), int(day))
+        day = date(int(year), int(month), int(day))
+        return day if sensible_day(day) else None
     except ValueError:
         return None
 

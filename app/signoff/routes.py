@@ -1,14 +1,15 @@
 """Asking for sign-off, and each statutory partner's decision (with their password entered again)."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from app.accounts.limits import password_checks
 from app.accounts.models import Role
 from app.consultations import queries
 from app.consultations.models import Consultation
 from app.consultations.services import partnership_id_of
 from app.drafts.models import DraftVersion
 from app.errors import DomainError, NotAllowed
-from app.extensions import db, limiter
+from app.extensions import db
 from app.forms import add_domain_error
 from app.responses import services as responses
 from app.security import roles_required
@@ -85,14 +86,10 @@ def consultation(consultation_id):
                            open_request=next((r for r in requests if r.status == "open"), None))
 
 
-def _password_failures_limit():
-    return f"{current_app.config['LOGIN_FAILURES_PER_MINUTE']} per minute"
-
-
 @bp.route("/signoff/<int:request_id>/decide", methods=["GET", "POST"])
 @roles_required(*SIGNATORIES)
 # Guessing a signatory's password here is as slow as at /login (only refused attempts count).
-@limiter.limit(_password_failures_limit, methods=["POST"], deduct_when=lambda response: response.status_code == 200)
+@password_checks
 def decide(request_id):
     request = _load_request(request_id)
     partner = services.partner_by_id(getattr(services.authority_of(current_user), "partner_id", None))

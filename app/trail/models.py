@@ -1,6 +1,6 @@
 import json
 
-from sqlalchemy import CheckConstraint, Integer, String, Text
+from sqlalchemy import CheckConstraint, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -33,3 +33,21 @@ class LogEntry(db.Model):
             "prev_hash": self.prev_hash,
             "hash": self.hash,
         }
+
+
+class LogCheckpoint(db.Model):
+    """The last entry the chain was verified up to (one row): a check starts after it, not from seq 1.
+
+    Only moves forward. Entries before it are not checked again on each view: the append-only triggers keep them,
+    and the whole chain is checked again on demand (the scrutiny workspace, `flask verify-log`).
+    """
+
+    __tablename__ = "log_checkpoint"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    verified_at = mapped_column(DateTime)
+    full_verified_at = mapped_column(DateTime)  # the last check of every entry
+
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)

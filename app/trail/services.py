@@ -114,8 +114,9 @@ def export_lines():
         yield canonical(entry) + "\n"
 
 
-def verify_database(batch=20000):
-    """(count, head hash), or ChainError naming the first bad seq.
+def verify_database(batch=20000, after=0, prev_hash=GENESIS_HASH):
+    """(count, head hash), or ChainError naming the first bad seq. `after`, `prev_hash`: start after an entry
+    already verified (app/trail/checkpoint.py), checking only what was added since.
 
     The same checks as verify_entries(iter_entries()), faster (bench/: ≥ 100,000 entries/s): rows are read
     with the database driver's cursor in keyset batches, and, as the data column is stored as canonical JSON,
@@ -123,7 +124,7 @@ def verify_database(batch=20000):
     Only if that text's hash differs is the entry checked the slow way, so a row whose stored JSON is not
     canonical is judged exactly as before.
     """
-    expected_prev, count = GENESIS_HASH, 0
+    expected_prev, count = prev_hash, after
     sha256, string = hashlib.sha256, encode_basestring
     marker = "?" if db.session.get_bind().dialect.paramstyle == "qmark" else "%s"
     query = ("SELECT seq, at, actor, action, subject, data, prev_hash, hash FROM log_entry "

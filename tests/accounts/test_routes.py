@@ -1,5 +1,6 @@
 """Signing in and out, sessions, passwords: the pages as a person uses them."""
 import re
+import time
 from datetime import timedelta
 
 import pytest
@@ -272,3 +273,56 @@ def test_a_dead_set_password_link_gets_410(client):
         response = client.get(path)
         assert response.status_code == 410
         assert "This link has expired or has already been used" in response.get_data(as_text=True)
+
+
+# --- issue 14: limits per account and route as well as per address -----------------------------------------
+
+def test_one_persons_mistakes_do_not_lock_out_another_at_the_same_address(app, csrf, make_person):
+    mistaken, other = make_person(Role.PRACTITIONER), make_person(Role.PRACTITIONER)
+    here = app.test_client()
+    for attempt in range(6):
+        _post_login(here, csrf, mistaken.email, f"wrong {attempt}")
+    assert _post_login(here, csrf, mistaken.email, PASSWORD).status_code == 429
+    assert _post_login(app.test_client(), csrf, other.email, PASSWORD).status_code == 303
+
+
+def test_an_address_has_its_own_wider_limit(app, csrf, make_person):
+    app.config["ADDRESS_FAILURES_PER_MINUTE"] = 7
+    client = app.test_client()
+    codes = [_post_login(client, csrf, f"nobody{n}@example.org", "wrong").status_code for n in range(8)]
+    assert codes == [200] * 7 + [429]
+
+
+def _change_password(client, csrf, current):
+    return client.post("/password", data={"current_password": current, "password": "a brand new passphrase",
+                                          "confirm": "a brand new passphrase",
+                                          "csrf_token": csrf(client, "/password")}).status_code
+
+
+def test_the_current_password_check_is_limited_like_sign_in(app, csrf, login, make_person):
+    guesser, colleague = make_person(Role.PRACTITIONER), make_person(Role.PRACTITIONER)
+    client = app.test_client()
+    login(guesser, target=client)
+    codes = [_change_password(client, csrf, f"guess {n}") for n in range(6)]
+    assert codes == [200] * 5 + [429]
+    other = app.test_client()
+    login(colleague, target=other)
+    assert _change_password(other, csrf, "one honest mistake") == 200  # not locked out by the guesser
+
+
+def _timed_reset_request(client, csrf, address):
+    token = csrf(client, "/password/forgotten")
+    started = time.monotonic()
+    response = client.post("/password/forgotten", data={"email": address, "csrf_token": token})
+    assert response.status_code == 200
+    return time.monotonic() - started, re.search(r"<h1.*?</h1>", response.get_data(as_text=True), re.S).group(0)
+
+
+def test_forgotten_password_answers_alike_for_known_and_unknown_addresses(app, csrf, make_person):
+    app.config["PASSWORD_RESET_ANSWER_SECONDS"] = 0.3
+    person = make_person(Role.PRACTITIONER)
+    known = [_timed_reset_request(app.test_client(), csrf, person.email) for _ in range(3)]
+    unknown = [_timed_reset_request(app.test_client(), csrf, f"nobody{n}@example.org") for n in range(3)]
+    assert {html for _, html in known} == {html for _, html in unknown}
+    slowest_known, fastest_unknown = max(t for t, _ in known), min(t for t, _ in unknown)
+    assert fastest_unknown >= 0.3 and slowest_known - fastest_unknown < 0.1

@@ -368,19 +368,19 @@ def test_a_delegate_acts_for_a_lead_of_the_same_statutory_partner(partnership, m
 def test_non_signatory_roles_carry_no_partner(partnership, make_person):
     lead = make_person(Role.LEAD_SIGNATORY)
     person = services.create_account(
-        None, partnership=partnership, display_name="Fran", roles=[Role.FACILITATOR, Role.LEAD_SIGNATORY],
+        None, partnership=partnership, display_name="Fran", roles=[Role.YOUTH_WORKER, Role.LEAD_SIGNATORY],
         password=PASSWORD, email="fran@example.org", statutory_partner_id=partnership.slots[PartnerKind.ICB].id,
         acting_for_id=lead.id)
     grants = {grant.role: grant for grant in person.grants}
-    assert grants["facilitator"].statutory_partner_id is None and grants["facilitator"].acting_for_id is None
+    assert grants["youth_worker"].statutory_partner_id is None and grants["youth_worker"].acting_for_id is None
     assert grants["lead_signatory"].acting_for_id is None
 
 
 def test_grant_roles_replaces_the_roles(make_person, facilitator):
     person = make_person(Role.PRACTITIONER)
     services.update_person(facilitator, person, display_name="Renamed", organisation=None,
-                           roles=[Role.SCRUTINEER, Role.DSL], active=True)
-    assert person.roles == {Role.SCRUTINEER, Role.DSL} and person.display_name == "Renamed"
+                           roles=[Role.VCS_PARTNER, Role.YOUTH_WORKER], active=True)
+    assert person.roles == {Role.VCS_PARTNER, Role.YOUTH_WORKER} and person.display_name == "Renamed"
     assert person.organisation_id is None
 
 
@@ -418,3 +418,30 @@ def test_the_database_refuses_a_person_without_email_or_username(db, partnership
         with transaction() as session:
             session.add(Person(partnership_id=partnership.id, display_name="Nobody"))
     db.session.rollback()
+
+
+# --- issue 14: older links die ------------------------------------------------------------------------------
+
+def _reset_links(db, person, count):
+    for _ in range(count):
+        services.request_password_reset(person.email)
+    return [_link_token(m, "password/reset") for m in _outbox(db) if m.to_address == person.email][-count:]
+
+
+def test_a_new_reset_link_cancels_the_older_ones(db, make_person):
+    person = make_person()
+    older, newer = _reset_links(db, person, 2)
+    assert services.token_person(older, "password_reset") is None
+    with pytest.raises(DomainError):
+        services.reset_password(older, NEW_PASSWORD)
+    assert services.reset_password(newer, NEW_PASSWORD).id == person.id
+
+
+def test_using_a_reset_link_or_changing_the_password_cancels_every_link(db, make_person):
+    person = make_person()
+    [link] = _reset_links(db, person, 1)
+    services.change_password(person, PASSWORD, NEW_PASSWORD)
+    assert services.token_person(link, "password_reset") is None
+    with pytest.raises(DomainError):
+        services.reset_password(link, "yet another passphrase")
+    assert services.authenticate(person.email, NEW_PASSWORD) is not None

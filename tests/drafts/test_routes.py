@@ -167,6 +167,9 @@ def test_facilitator_creates_a_draft_adds_sections_and_publishes(app, db, client
     ({"title": ""}, "Enter the draft&#39;s title"),
     ({"title": "   "}, "Enter the draft&#39;s title"),
     ({"title": "x" * 201}, "200 characters or fewer"),
+    # issue 14: a line break in a title once stopped every email (it ends up in subject lines)
+    ({"title": "Hdr\r\nBcc: evil@example.org"}, "Title must be on one line"),
+    ({"title": "Tab\tin the title"}, "Title must be on one line"),
 ])
 def test_creating_a_draft_without_a_good_title_shows_the_error_summary(client, login, people, csrf, data, message):
     login(people["facilitator"])

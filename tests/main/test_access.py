@@ -118,10 +118,13 @@ ROUTES = [
     ("GET", "/arrangements", "public.index", PUBLIC),
     ("GET", "/arrangements/no-such-arrangement", "public.arrangement", "not found"),
     ("GET", "/arrangements/no-such-arrangement/v/1", "public.version", "not found"),
+    # Separation of duties (issue 14): the history of grants, and confirming one (999999 is no request).
+    ("GET", "/role-grants", "role_grants.index", "readers"),
+    ("POST", "/role-grants/999999/confirm", "role_grants.confirm", "readers 404"),
     ("POST", "/logout", "accounts.logout", "logout"),
 ]
 COVERED_BLUEPRINTS = ("main.", "accounts.", "partnerships.", "moderation.", "groups.", "scrutiny.", "responses.",
-                      "signoff.", "public.")
+                      "signoff.", "public.", "role_grants.")
 # Roles allowed by the special access kinds above (a trailing " 404": allowed, but there is no such thing).
 ALLOWED = {"moderator": {"facilitator", "dsl"}, "moderation-reader": {"facilitator", "dsl", "scrutineer"},
            "code": {"facilitator", "youth_worker"}, "concerns": {"dsl", "scrutineer"}, "dsl": {"dsl"}, "young": {"young_person"}, "scrutineer": {"scrutineer"},

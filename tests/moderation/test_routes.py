@@ -1,5 +1,6 @@
 """Moderation pages: joining with a code, the queue, reporting and hiding, concerns (with a real SMTP server)."""
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -266,3 +267,22 @@ def test_a_code_is_shown_once_when_it_is_issued(client, csrf, as_person, make_pe
     response = _post(worker, csrf, "/moderation/invite-codes", {"organisation": str(group.id), "max_uses": "0",
                                                                  "days": "30"})
     assert "between 1 and 500" in _html(response)
+
+
+# --- issue 14: no enumeration of usernames with a public code -----------------------------------------------
+
+def test_a_taken_username_gets_the_same_answer_as_a_free_one(app, csrf, facilitator, group, young):
+    _, code = services.issue_invite_code(facilitator, group, max_uses=5, expires_at=utcnow() + timedelta(days=3))
+    free, taken = app.test_client(), app.test_client()
+    free_answer = _join(free, csrf, code, username="brand-new-name")
+    taken_answer = _join(taken, csrf, code, username=young.username)
+    assert (free_answer.status_code, free_answer.headers["Location"]) == \
+        (taken_answer.status_code, taken_answer.headers["Location"]) == (303, "/join/welcome")
+    welcome = _html(taken.get("/join/welcome"))
+    assert f"Your username is {young.username}-" in welcome  # their own variant, to remember
+    # Mistakes are told the same way for both: nothing about whether the name exists.
+    refused = [_html(_join(app.test_client(), csrf, code, username=name, accept=None))
+               for name in ("another-free-name", young.username)]
+    summaries = [re.search(r'<div class="govuk-error-summary__body">.*?</div>', html, re.S).group(0)
+                 for html in refused]
+    assert summaries[0] == summaries[1] and "agree to the rules" in summaries[0]

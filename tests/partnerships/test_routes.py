@@ -5,7 +5,8 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts import services as accounts
-from app.accounts.models import Person, Role
+from app.accounts import grants
+from app.accounts.models import Person, Role, RoleGrantRequest
 from app.mail.models import OutboxMessage
 from app.partnerships.models import Organisation, PartnerKind
 from app.trail import services as trail
@@ -73,7 +74,7 @@ def test_invite_refuses_an_existing_address(client, csrf, facilitator):
     _field_error(response, "email", "already has an account")
 
 
-def test_invite_a_delegated_signatory(client, csrf, facilitator, partnership, make_person):
+def test_invite_a_delegated_signatory(client, csrf, db, facilitator, partnership, make_person):
     lead = make_person(Role.LEAD_SIGNATORY, partner=PartnerKind.POLICE, name="Pat Police")
     slot = partnership.slots[PartnerKind.POLICE]
     page = client.get("/admin/people/new").get_data(as_text=True)
@@ -81,7 +82,11 @@ def test_invite_a_delegated_signatory(client, csrf, facilitator, partnership, ma
     response = _post(client, csrf, "/admin/people/new", **_person_form(
         roles=["delegated_signatory"], statutory_partner=str(slot.id), acting_for=str(lead.id)))
     assert response.status_code == 303
-    [grant] = accounts.find_by_login("pat@example.org").grants
+    pat = accounts.find_by_login("pat@example.org")
+    assert pat.grants == []  # a signatory waits for their partner's lead to confirm (app/accounts/grants.py)
+    [request] = db.session.execute(select(RoleGrantRequest).where(RoleGrantRequest.person_id == pat.id)).scalars()
+    grants.confirm(lead, request)
+    [grant] = pat.grants
     assert (grant.statutory_partner_id, grant.acting_for_id) == (slot.id, lead.id)
 
 
@@ -90,10 +95,10 @@ def test_edit_a_person(client, csrf, facilitator, make_person, db):
     page = client.get(f"/admin/people/{person.id}").get_data(as_text=True)
     assert 'value="Old Name"' in page and 'value="practitioner" checked' in page
     response = _post(client, csrf, f"/admin/people/{person.id}", **_person_form(
-        display_name="New Name", roles=["practitioner", "dsl"], active="y"))
+        display_name="New Name", roles=["practitioner", "youth_worker"], active="y"))
     assert response.status_code == 303
     db.session.expire_all()
-    assert person.display_name == "New Name" and person.roles == {Role.PRACTITIONER, Role.DSL}
+    assert person.display_name == "New Name" and person.roles == {Role.PRACTITIONER, Role.YOUTH_WORKER}
     assert person.is_active_account
 
 

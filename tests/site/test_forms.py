@@ -24,7 +24,7 @@ MAX_PAGES = 60
 EXAMPLES_PER_FORM = 6
 # Forms that end the session or sign in: fuzzing them tests the rate limiter, not the form (covered elsewhere).
 SKIP_ACTIONS = re.compile(r"^/(logout|login)\b")
-REJECTED = {200, 400, 403, 404, 409, 422}
+REJECTED = {200, 400, 403, 404, 409, 413, 422, 429}  # 429: /password is limited like sign-in (issue 14)
 
 
 class _Page(HTMLParser):
