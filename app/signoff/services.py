@@ -24,7 +24,8 @@ from app.drafts.models import DraftVersion
 from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.mail import services as mail
-from app.partnerships.models import Partnership, SignOffRule, StatutoryPartner
+from app.partnerships.models import Partnership, PartnerKind, SignOffRule, StatutoryPartner
+from app.partnerships.services import coverage_gaps
 from app.responses import services as responses
 from app.signoff.models import (
     Decision,
@@ -119,6 +120,12 @@ def request_signoff(by, consultation, version, *, effective_date, waiver_reason=
         raise DomainError("Enter the date the arrangements take effect", field="effective_date")
     waiver = clean_text(waiver_reason) or None
     partnership = db.session.get(Partnership, by.partnership_id)
+    if partnership.signoff_rule == SignOffRule.EVERY_AREA.value:
+        gaps = coverage_gaps(partnership)
+        if gaps:
+            raise DomainError("The rule needs a local authority, a police force and an ICB in every area, but "
+                              + "; ".join(f"no {kind.label.lower()} partner covers {area.name}" for area, kind in gaps)
+                              + ". Say which areas each partner covers on the partnership page.")
     with transaction() as session:
         unanswered = responses.unanswered_count(consultation)
         if unanswered and not waiver:
@@ -285,11 +292,24 @@ def needed(request):
 
 
 def rule_met(request):
-    partner_ids = {p.id for p in _partners(partnership_id_of(request.consultation))}
-    approved = approvals(request) & partner_ids
+    partners = _partners(partnership_id_of(request.consultation))
+    approved = approvals(request) & {p.id for p in partners}
     if request.rule == SignOffRule.N_OF_M.value:
         return len(approved) >= needed(request)
-    return approved == partner_ids  # all_partners; all_leads also refuses delegates in check_may_decide
+    if request.rule == SignOffRule.EVERY_AREA.value:
+        return not areas_waiting(request, partners)
+    return approved == {p.id for p in partners}  # all_partners; all_leads also refuses delegates in check_may_decide
+
+
+def areas_waiting(request, partners=None):
+    """For the "every area" rule: [(area, PartnerKind)] still without an approving partner of that kind covering
+    the area. Several partners of one kind may cover an area (s16E "any part of"); one approval of each kind is
+    enough for it."""
+    partners = partners if partners is not None else _partners(partnership_id_of(request.consultation))
+    approved = approvals(request)
+    done = {(area.id, partner.kind) for partner in partners if partner.id in approved for area in partner.areas}
+    partnership = db.session.get(Partnership, partnership_id_of(request.consultation))
+    return [(area, kind) for area in partnership.areas for kind in PartnerKind if (area.id, kind.value) not in done]
 
 
 # --- publication --------------------------------------------------------------------------------

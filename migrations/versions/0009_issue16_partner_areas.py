@@ -1,0 +1,72 @@
+"""statutory partners cover areas; the "every area's three partners" sign-off rule (issue 16)
+
+- statutory_partner_area: which of the partnership's areas each statutory partner covers (Children Act 2004 s16E
+  "any part of": several councils, forces or ICBs in one partnership). Existing partners are taken to cover every
+  area of their partnership, which is what a one-area partnership meant until now.
+- partnership.signoff_rule may be 'every_area'.
+
+SQLite cannot change a CHECK in place, so batch mode rebuilds partnership there; the rebuild drops the table's
+data-version triggers (migration 0007), which are made again here, as 0008_issue12 does.
+
+Revision ID: 0009_issue16
+Revises: 0008_issue12
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0009_issue16"
+down_revision = "0008_issue12"
+branch_labels = None
+depends_on = None
+
+BUMP = "UPDATE data_version SET n = n + 1 WHERE id = 1"
+RULES_BEFORE = "'all_partners', 'all_leads', 'n_of_m'"
+RULES_AFTER = RULES_BEFORE + ", 'every_area'"
+
+
+def _sqlite():
+    return op.get_bind().dialect.name == "sqlite"
+
+
+def _sqlite_data_version_triggers(table):
+    if _sqlite():
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            op.execute(f"DROP TRIGGER IF EXISTS data_version_{table}_{event.lower()}")
+            op.execute(f"CREATE TRIGGER data_version_{table}_{event.lower()} AFTER {event} ON {table} "
+                       f"BEGIN {BUMP}; END")
+
+
+def _rule_check(rules):
+    with op.batch_alter_table("partnership", recreate="auto") as batch_op:
+        batch_op.drop_constraint(op.f("ck_partnership_signoff_rule"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_partnership_signoff_rule"), f"signoff_rule IN ({rules})")
+    _sqlite_data_version_triggers("partnership")
+
+
+def upgrade():
+    op.create_table(
+        "statutory_partner_area",
+        sa.Column("statutory_partner_id", sa.Integer(), nullable=False),
+        sa.Column("area_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["statutory_partner_id"], ["statutory_partner.id"],
+                                name=op.f("fk_statutory_partner_area_statutory_partner_id_statutory_partner")),
+        sa.ForeignKeyConstraint(["area_id"], ["area.id"], name=op.f("fk_statutory_partner_area_area_id_area")),
+        sa.PrimaryKeyConstraint("statutory_partner_id", "area_id", name=op.f("pk_statutory_partner_area")),
+    )
+    op.create_index(op.f("ix_statutory_partner_area_area_id"), "statutory_partner_area", ["area_id"])
+    op.execute("INSERT INTO statutory_partner_area (statutory_partner_id, area_id) "
+               "SELECT statutory_partner.id, area.id FROM statutory_partner "
+               "JOIN area ON area.partnership_id = statutory_partner.partnership_id")
+    if _sqlite():
+        _sqlite_data_version_triggers("statutory_partner_area")
+    else:
+        op.execute("CREATE TRIGGER data_version BEFORE INSERT OR UPDATE OR DELETE OR TRUNCATE ON statutory_partner_area "
+                   "FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version()")
+    _rule_check(RULES_AFTER)
+
+
+def downgrade():
+    op.execute("UPDATE partnership SET signoff_rule = 'all_partners' WHERE signoff_rule = 'every_area'")
+    _rule_check(RULES_BEFORE)
+    op.drop_index(op.f("ix_statutory_partner_area_area_id"), table_name="statutory_partner_area")
+    op.drop_table("statutory_partner_area")  # its triggers go with it
