@@ -265,6 +265,7 @@ def _return(request, by_id):
     """Back to the facilitator; if another partner had approved, the partners disagree: tell the scrutineers."""
     request.status, request.closed_at = RequestStatus.RETURNED.value, utcnow()
     approvals = [s for s in request.signoffs if s.decision == Decision.APPROVED.value]
+    _notify_return(request, approvals, by_id)
     if approvals:
         scrutineers = db.session.execute(
             select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
@@ -277,6 +278,24 @@ def _return(request, by_id):
                        path=f"/consultations/{request.consultation_id}/signoff")
         trail.append("signoff.disagreement_notified", f"signoff_request:{request.id}",
                      {"scrutineers": [p.id for p in scrutineers]}, actor=by_id)
+
+
+def _notify_return(request, approvals, by_id):
+    """Tell the facilitators (they act next) and whoever already approved (their approval is now moot), once each."""
+    returned = next(s for s in reversed(request.signoffs) if s.decision == Decision.RETURNED.value)
+    facilitators = db.session.execute(
+        select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(Person.partnership_id == partnership_id_of(request.consultation),
+               RoleGrant.role == Role.FACILITATOR.value, Person.email.is_not(None))).scalars().all()
+    people = {p.id: p for p in [*facilitators, *(s.signatory for s in approvals)] if p.email and p.is_active_account}
+    title = request.version.draft.title
+    for person in people.values():
+        mail.queue(person.email, f"Returned by {returned.statutory_partner.name}: {title}", "signoff_returned",
+                   person=person, request=request, returned=returned, title=title,
+                   facilitator=person.has_role(Role.FACILITATOR),
+                   path=f"/consultations/{request.consultation_id}/signoff")
+    trail.append("signoff.return_notified", f"signoff_request:{request.id}", {"people": sorted(people)},
+                 actor=by_id)
 
 
 def approvals(request):
@@ -371,6 +390,37 @@ def partners_with_decisions(request):
     """[(partner, SignOff or None)] in the partnership's order."""
     decided = {s.statutory_partner_id: s for s in request.signoffs}
     return [(partner, decided.get(partner.id)) for partner in _partners(partnership_id_of(request.consultation))]
+
+
+def returned_by(request):
+    """The decisions that returned `request` (normally one: the request closes at the first return)."""
+    return [s for s in request.signoffs if s.decision == Decision.RETURNED.value]
+
+
+def returns_waiting(partnership_id):
+    """Returned requests the facilitator has not acted on yet: the newest request of its consultation, with no
+    version signed off since. Each is [(request, [returning SignOff])]."""
+    from app.consultations.models import Consultation
+    from app.drafts.models import DraftArrangement
+
+    newest = select(func.max(SignOffRequest.id)).group_by(SignOffRequest.consultation_id)
+    rows = db.session.execute(
+        select(SignOffRequest).join(Consultation).join(DraftVersion, Consultation.version_id == DraftVersion.id)
+        .join(DraftArrangement).where(DraftArrangement.partnership_id == partnership_id,
+                                      SignOffRequest.status == RequestStatus.RETURNED.value,
+                                      SignOffRequest.id.in_(newest))
+        .order_by(SignOffRequest.id)).scalars().all()
+    return [(request, returned_by(request)) for request in rows if returned_by(request)]
+
+
+def returned_earlier(request, partner):
+    """The newest earlier request of the same consultation that `partner` returned, or None: the decision page
+    then shows what changed since the version they sent back."""
+    return db.session.execute(
+        select(SignOffRequest).join(SignOff, SignOff.request_id == SignOffRequest.id)
+        .where(SignOffRequest.consultation_id == request.consultation_id, SignOffRequest.id < request.id,
+               SignOff.statutory_partner_id == partner.id, SignOff.decision == Decision.RETURNED.value)
+        .order_by(SignOffRequest.id.desc()).limit(1)).scalar_one_or_none()
 
 
 def partner_by_id(partner_id):
