@@ -42,6 +42,9 @@ ROUTES = [
     ("POST", "/admin/organisations", "partnerships.organisations", FACILITATOR),
     ("GET", "/admin/partnership", "partnerships.partnership", FACILITATOR),
     ("POST", "/admin/partnership", "partnerships.partnership", FACILITATOR),
+    ("POST", "/admin/partnership/partners", "partnerships.add_partner", FACILITATOR),
+    ("GET", "/admin/partnership/partners/1", "partnerships.partner_areas", FACILITATOR),  # the fixture's first
+    ("POST", "/admin/partnership/partners/1", "partnerships.partner_areas", FACILITATOR),
     # Young people join with a code (signed-in people are sent home, as from /login).
     ("GET", "/join", "accounts.join", "login"),
     ("POST", "/join", "accounts.join", "login"),
