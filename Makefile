@@ -6,11 +6,18 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
+# The demo partnership `make run` loads: north-somerset, or hartlepool-stockton (two councils, one force, one ICB)
+DEMO   ?= north-somerset
+# One partnership per installation: another shape gets a database of its own (unless DATABASE_URL is set).
+ifneq ($(DEMO),north-somerset)
+export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/$(DEMO).sqlite3
+endif
 STAMP  := .make
 
 .PHONY: run test setup setup-dev assets browser migrate demo check-ci soak bench clean
 
 ## make run — install, migrate, load the demo partnership and serve on http://127.0.0.1:$(PORT)
+##   make run DEMO=hartlepool-stockton loads the two-area partnership instead (into an empty database)
 run: setup migrate demo
 	@echo "Serving on http://127.0.0.1:$(PORT) — demo accounts are listed in README.md (password: demo-password-2019)"
 	@trap 'kill 0' INT TERM EXIT; \
@@ -79,7 +86,7 @@ migrate: setup
 	$(FLASK) db upgrade
 
 demo: setup
-	$(FLASK) demo-data
+	$(FLASK) demo-data --shape $(DEMO)
 
 clean:
 	rm -rf $(VENV) node_modules static/dist $(STAMP) .pytest_cache
