@@ -11,7 +11,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.forms import add_domain_error
 from app.partnerships.models import Organisation, OrganisationKind
-from app.responses import services
+from app.responses import picture, services
 from app.responses.forms import ResponseForm, TagForm, ThemeForm
 from app.responses.models import Outcome, Theme
 from app.security import roles_required
@@ -82,7 +82,14 @@ def index(consultation_id):
     total, unanswered = len(items), sum(1 for item in items if not item.answered)
     return render_template("responses/index.html", consultation=consultation, items=items, total=total,
                            unanswered=unanswered, themes=services.themes_of(consultation),
-                           titles=services.section_titles(consultation))
+                           titles=services.section_titles(consultation), **_vote_reasons(consultation))
+
+
+def _vote_reasons(consultation):
+    """The sections with their vote reasons, for the answers page and the report."""
+    reasons = picture.vote_reasons(consultation)
+    return dict(vote_reasons=[(s, reasons.get(s.id, {})) for s in consultation.version.sections],
+                choice_labels=picture.CHOICE_LABELS)
 
 
 @bp.route("/consultations/<int:consultation_id>/themes", methods=["GET", "POST"])
@@ -155,9 +162,12 @@ def comment(comment_id):
             return _see_other(url_for(".index", consultation_id=consultation.id, _anchor=f"comment-{comment.id}"))
     tag_form = TagForm(formdata=None)
     tag_form.theme.choices = [("", "Choose a theme")] + [(t.id, t.name) for t in services.themes_of(consultation)]
+    section_ids = [comment.section_id] if comment.section_id else []
     return render_template("responses/comment.html", consultation=consultation, item=item, own=own,
                            response_form=form, tag_form=tag_form, form=form if form.errors else None,
-                           titles=services.section_titles(consultation))
+                           titles=services.section_titles(consultation), replies=picture.replies_to(comment),
+                           reasons=picture.vote_reasons(consultation, section_ids).get(comment.section_id, {}),
+                           same_theme=picture.same_theme(consultation, item), choice_labels=picture.CHOICE_LABELS)
 
 
 @bp.route("/responses/comments/<int:comment_id>/tag", methods=["POST"])
@@ -186,11 +196,13 @@ def report(consultation_id):
         else None
     section_list = list(consultation.version.sections)
     items = services.answered_comments(consultation, public=not current_user.has_role(*queries.SEES_ALL_ROLES))
+    themes = services.themes_of(consultation)
     return render_template("responses/report.html", consultation=consultation, final=final, comparison=comparison,
                            participation=services.participation(consultation), sections=section_list,
                            tallies=queries.tallies(consultation, [s.id for s in section_list]),
-                           themes=services.themes_of(consultation), items=items,
-                           outcome_counts=_outcome_counts(items), titles=services.section_titles(consultation))
+                           themes=themes, items=items, themed=picture.under_themes(items, themes),
+                           outcome_counts=_outcome_counts(items), titles=services.section_titles(consultation),
+                           **(_vote_reasons(consultation) if current_user.has_role(*queries.SEES_ALL_ROLES) else {}))
 
 
 def _latest_published(consultation):
