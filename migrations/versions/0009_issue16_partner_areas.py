@@ -4,6 +4,9 @@
   "any part of": several councils, forces or ICBs in one partnership). Existing partners are taken to cover every
   area of their partnership, which is what a one-area partnership meant until now.
 - partnership.signoff_rule may be 'every_area'.
+- Full-text search over comments (app/responses/answering.py): on SQLite an FTS5 table, comment_fts, kept by
+  triggers on comment (external content: the text is stored once, in comment); on PostgreSQL a GIN index on
+  to_tsvector('english', body). A later batch rebuild of comment on SQLite drops these triggers: make them again.
 
 SQLite cannot change a CHECK in place, so batch mode rebuilds partnership there; the rebuild drops the table's
 data-version triggers (migration 0007), which are made again here, as 0008_issue12 does.
@@ -43,7 +46,38 @@ def _rule_check(rules):
     _sqlite_data_version_triggers("partnership")
 
 
+FTS_TRIGGERS = {
+    "comment_fts_insert": "AFTER INSERT ON comment BEGIN "
+                          "INSERT INTO comment_fts(rowid, body) VALUES (new.id, new.body); END",
+    "comment_fts_delete": "AFTER DELETE ON comment BEGIN "
+                          "INSERT INTO comment_fts(comment_fts, rowid, body) VALUES ('delete', old.id, old.body); END",
+    "comment_fts_update": "AFTER UPDATE OF body ON comment BEGIN "
+                          "INSERT INTO comment_fts(comment_fts, rowid, body) VALUES ('delete', old.id, old.body); "
+                          "INSERT INTO comment_fts(rowid, body) VALUES (new.id, new.body); END",
+}
+
+
+def _full_text_search():
+    if _sqlite():
+        op.execute("CREATE VIRTUAL TABLE comment_fts USING fts5(body, content='comment', content_rowid='id')")
+        op.execute("INSERT INTO comment_fts(rowid, body) SELECT id, body FROM comment")
+        for name, body in FTS_TRIGGERS.items():
+            op.execute(f"CREATE TRIGGER {name} {body}")
+    else:
+        op.execute("CREATE INDEX ix_comment_body_fts ON comment USING gin (to_tsvector('english', body))")
+
+
+def _drop_full_text_search():
+    if _sqlite():
+        for name in FTS_TRIGGERS:
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS comment_fts")
+    else:
+        op.execute("DROP INDEX IF EXISTS ix_comment_body_fts")
+
+
 def upgrade():
+    _full_text_search()
     op.create_table(
         "statutory_partner_area",
         sa.Column("statutory_partner_id", sa.Integer(), nullable=False),
@@ -66,6 +100,7 @@ def upgrade():
 
 
 def downgrade():
+    _drop_full_text_search()
     op.execute("UPDATE partnership SET signoff_rule = 'all_partners' WHERE signoff_rule = 'every_area'")
     _rule_check(RULES_BEFORE)
     op.drop_index(op.f("ix_statutory_partner_area_area_id"), table_name="statutory_partner_area")

@@ -104,6 +104,7 @@ ROUTES = [
     ("GET", "/open-data/consultations/999999.csv", "scrutiny.open_data", "not found"),
     # "You said, we did", sign-off and publication (issue 5). 999999 is no consultation, theme, comment or request.
     ("GET", "/consultations/999999/responses", "responses.index", "readers 404"),
+    ("POST", "/consultations/999999/responses/tag", "responses.bulk_tag", "facilitators 404"),
     ("GET", "/consultations/999999/themes", "responses.themes", "readers 404"),
     ("POST", "/consultations/999999/themes", "responses.themes", "readers 404"),
     ("GET", "/themes/999999", "responses.theme", "readers 404"),
