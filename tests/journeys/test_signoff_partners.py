@@ -1,15 +1,15 @@
 """Journey: Hartlepool and Stockton-on-Tees sign off their arrangements as a real combined partnership does.
 
 A facilitator sets up the two councils, Cleveland Police and the ICB as four statutory partners, each covering its
-areas; answers 30 comments (29 under one theme, answered once; one on its own page, seeing its replies and the
-reasons people gave with their votes); asks for sign-off. Stockton's lead returns it with reasons; the facilitator
+areas; answers 30 comments: finds 29 with search and filters, tags them with a theme in bulk (two pages) and
+answers the theme once; answers the last on its own page, seeing its replies and the reasons given with votes;
+asks for sign-off. Stockton's lead returns it with reasons; the facilitator
 sees the return on their home page, makes and publishes version 2 and asks again; Stockton's lead sees what
 changed since the version they returned; all four approve; the public page shows the four sign-offs.
 
 The shared live server holds North Somerset (one partnership per installation, and other browser tests count its
 three partners), so this journey runs on a live server of its own whose database starts with only the partnership,
-its facilitator and a closed consultation (made through the services). Not built yet, so not walked here: search,
-filters and bulk tagging on the answers page (issue 16 item 5) — the 29 comments are tagged through the service.
+its facilitator and a closed consultation (made through the services).
 """
 import os
 import re
@@ -30,7 +30,6 @@ from app.drafts import services as drafts
 from app.extensions import db
 from app.partnerships import services as partnerships
 from app.partnerships.models import StatutoryPartner
-from app.responses import services as responses
 from app.signoff.models import Publication
 from app.timeutil import utcnow
 from config import TestConfig
@@ -69,7 +68,7 @@ def _set_up(partnership_name="Hartlepool and Stockton-on-Tees Safeguarding Child
         facilitator, working, title="One partnership for two towns", audiences=[Audience.PRACTITIONERS.value],
         opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(weeks=6))
     engine_room = working.sections[1]
-    comments = [consultations.post_comment(people[n % 3], consultation, f"Schools need a seat, point {n}.",
+    [consultations.post_comment(people[n % 3], consultation, f"Schools need a seat, point {n}.",
                                            section=engine_room) for n in range(29)]
     alone = consultations.post_comment(people[0], consultation, "Will the executive publish its minutes?",
                                        section=working.sections[0])
@@ -77,15 +76,12 @@ def _set_up(partnership_name="Hartlepool and Stockton-on-Tees Safeguarding Child
     consultations.cast_vote(people[2], consultation, working.sections[0], "support_with_changes",
                             "Minutes would help us trust it.")
     consultations.close_early(facilitator, consultation, "Enough responses")
-    theme = responses.create_theme(facilitator, consultation, "Schools")
-    for comment in comments:
-        responses.tag_comment(facilitator, comment, theme=theme)
-    return consultation.id, theme.id, alone.id
+    return consultation.id, alone.id
 
 
 @pytest.fixture(scope="module")
 def tees(request, tmp_path_factory):
-    """A live server of this journey's own: (url, app, consultation id, theme id, the comment answered alone)."""
+    """A live server of this journey's own: (url, app, consultation id, the comment answered alone)."""
     url = backend_url()
     name = None
     if url and url.startswith("postgresql"):
@@ -149,7 +145,7 @@ def _decide(page, lead_email, decision, reason=""):
 
 
 def test_two_councils_police_and_icb_sign_off_after_a_return(browser, browser_errors, tees):
-    base_url, app, consultation_id, theme_id, alone_id = tees
+    base_url, app, consultation_id, alone_id = tees
 
     def fresh_page():
         context = browser.new_context(base_url=base_url, viewport=DESKTOP, locale="en-GB",
@@ -176,8 +172,27 @@ def test_two_councils_police_and_icb_sign_off_after_a_return(browser, browser_er
     _at_phone_width(fran, "tees-1-partners")
     _make_leads(app)
 
-    # 29 comments under "Schools" are answered once, with the theme; the last on its own page, seeing the picture.
-    fran.goto(f"/themes/{theme_id}")
+    # 29 comments are found with search and filters, tagged "Schools" in bulk (two pages) and answered once.
+    fran.goto(f"/consultations/{consultation_id}/responses")
+    expect(fran.get_by_text("30 comments need an answer")).to_be_visible()
+    fran.get_by_text("Search and filter the comments").click()
+    fran.get_by_label("Search the comments").fill("schools seat")
+    fran.get_by_label("Section", exact=True).select_option(label="Engine room group")
+    fran.get_by_label("Answered", exact=True).select_option(label="Not answered yet")
+    fran.get_by_role("button", name="Show comments").click()
+    expect(fran.locator("#found")).to_have_text("29 comments match; page 1 of 2.")
+    _at_phone_width(fran, "tees-2-answers-filtered")
+    for round_ in range(2):
+        boxes = fran.locator("input[name=comments]")
+        for n in range(boxes.count()):
+            boxes.nth(n).check()
+        fran.get_by_label("Or a new theme").fill("Schools")
+        fran.get_by_role("button", name="Tag the selected comments").click()
+        expect(fran.locator(".govuk-notification-banner")).to_contain_text("tagged with “Schools”")
+        if round_ == 0:
+            fran.get_by_role("link", name="Next page").click()
+    fran.goto(f"/consultations/{consultation_id}/themes")
+    fran.get_by_role("link", name=re.compile("Schools")).first.click()
     fran.get_by_label("Accepted", exact=True).check()
     fran.get_by_label("Why").fill("Both towns' heads' forums will each have a seat on the engine room group.")
     fran.get_by_role("button", name="Save the answer").click()
@@ -204,7 +219,7 @@ def test_two_councils_police_and_icb_sign_off_after_a_return(browser, browser_er
     returned = fran.locator(".portal-returned")
     expect(returned).to_contain_text("Stockton-on-Tees Borough Council")
     expect(returned).to_contain_text(RETURN_REASONS)
-    _at_phone_width(fran, "tees-2-home-returned")
+    _at_phone_width(fran, "tees-3-home-returned")
     returned.get_by_role("link", name=re.compile("Make a new version of the draft")).click()
     fran.get_by_role("button", name=re.compile("Make version 2 from version 1")).click()
     fran.get_by_label("What changed in this version").fill("The engine room group names Stockton's schools.")
@@ -224,7 +239,7 @@ def test_two_councils_police_and_icb_sign_off_after_a_return(browser, browser_er
     changed = stockton.get_by_role("link", name=re.compile("What changed since version 1, which Stockton"))
     expect(changed).to_be_visible()
     expect(stockton.get_by_text("The engine room group names Stockton's schools.")).to_be_visible()
-    _at_phone_width(stockton, "tees-3-decide-round-2")
+    _at_phone_width(stockton, "tees-4-decide-round-2")
     changed.click()
     expect(stockton.locator("main")).to_contain_text("Engine room group")
     for _name, _kind, _areas, email in PARTNERS:
@@ -240,4 +255,4 @@ def test_two_councils_police_and_icb_sign_off_after_a_return(browser, browser_er
     signed = reader.locator("#signed-off")
     for partner_name, *_rest in PARTNERS:
         expect(signed).to_contain_text(partner_name)
-    _at_phone_width(reader, "tees-4-public")
+    _at_phone_width(reader, "tees-5-public")
