@@ -15,6 +15,7 @@ from app.responses import answering, bulk, services
 from app.responses.answering import Filters
 from app.responses.models import CommentTheme
 from app.timeutil import utcnow
+from app.trail import services as trail
 from tests.consultations.conftest import log_actions
 from tests.consultations.test_scale import counting
 
@@ -166,3 +167,17 @@ def test_only_facilitators_tag_in_bulk(client, login, csrf, consultation, analys
     response = client.post(f"{path}/tag", data={"csrf_token": csrf(client, path), "comments": [str(c["whole"].id)],
                                                 "new_theme": "X"})
     assert response.status_code == 403
+
+
+def test_a_theme_answer_is_logged_on_each_comment_and_each_stays_editable(db, consultation, analysed, facilitator):
+    c, theme, *_ = analysed
+    before = len(log_actions())
+    services.respond(facilitator, consultation, comment=c["voluntary"], outcome="not_accepted", reason="Own answer.")
+    services.respond(facilitator, consultation, theme=theme, outcome="accepted", reason="Both get a seat.")
+
+    entries = list(trail.iter_entries())[before + 1:]
+    assert [e["action"] for e in entries] == ["response.given", "comment.answered_by_theme"]
+    assert entries[1]["subject"] == f"comment:{c['schools'].id}"  # "voluntary" has its own answer
+    services.respond(facilitator, consultation, comment=c["schools"], outcome="partly_accepted", reason="Changed.")
+    answers = {i.comment.id: i.response for i in services.answered_comments(consultation)}
+    assert answers[c["schools"].id].reason == "Changed." and answers[c["voluntary"].id].reason == "Own answer."
