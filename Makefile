@@ -8,11 +8,18 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 # Links in emails point where the portal is served (the app never trusts the Host header for them).
 export PORTAL_BASE_URL ?= http://127.0.0.1:$(PORT)
+# The demo partnership `make run` loads: north-somerset, or hartlepool-stockton (two councils, one force, one ICB)
+DEMO   ?= north-somerset
+# One partnership per installation: another shape gets a database of its own (unless DATABASE_URL is set).
+ifneq ($(DEMO),north-somerset)
+export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/$(DEMO).sqlite3
+endif
 STAMP  := .make
 
 .PHONY: run test setup setup-dev assets browser migrate demo check-ci soak bench audit clean
 
 ## make run — install, migrate, load the demo partnership and serve on http://127.0.0.1:$(PORT)
+##   make run DEMO=hartlepool-stockton loads the two-area partnership instead (into an empty database)
 run: setup migrate demo
 	@echo "Serving on http://127.0.0.1:$(PORT) — demo accounts are listed in README.md (password: demo-password-2019)"
 	@# Ctrl-C reaches the web server; the two helpers started with & ignore it (as every background job of a
@@ -95,7 +102,7 @@ migrate: setup
 	$(FLASK) db upgrade
 
 demo: setup
-	$(FLASK) demo-data
+	$(FLASK) demo-data --shape $(DEMO)
 
 clean:
 	rm -rf $(VENV) node_modules static/dist $(STAMP) .pytest_cache .audit

@@ -90,13 +90,30 @@ def load_demo_data():
     return created
 
 
+def load_hartlepool_stockton():
+    """The second demo shape (app/demo_tees.py). Returns False if a partnership is there already: one
+    partnership per installation, so it loads only into an empty database."""
+    from app import demo_tees
+
+    if partnerships.current_partnership() is not None:
+        return False
+    demo_tees.load(DEMO_PASSWORD)
+    return True
+
+
+SHAPES = {SLUG: load_demo_data, "hartlepool-stockton": load_hartlepool_stockton}
+
+
 @bp.cli.command("demo-data")
-def demo_data():
-    """Load the demo partnership and its accounts (password: demo-password-2019)."""
+@click.option("--shape", type=click.Choice(sorted(SHAPES)), default=SLUG, envvar="DEMO", show_default=True,
+              help="Which demo partnership to load (or set DEMO).")
+def demo_data(shape):
+    """Load a demo partnership and its accounts (password: demo-password-2019)."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("demo-data is refused in production: it creates accounts with a known password")
-    if load_demo_data():
-        click.echo("Demo partnership loaded. Sign in with any demo account; the password is " + DEMO_PASSWORD)
+    if SHAPES[shape]():
+        click.echo(f"Demo partnership ({shape}) loaded. Sign in with any demo account; the password is "
+                   + DEMO_PASSWORD)
     else:
         click.echo("This database already holds a partnership, so nothing changed "
                    "(the demo loads into an empty one only).")

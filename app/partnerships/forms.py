@@ -4,13 +4,14 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from app.accounts.models import ROLE_LABELS, Role
 from app.forms import SingleLine
-from app.partnerships.models import ORGANISATION_KIND_LABELS, SignOffRule
+from app.partnerships.models import ORGANISATION_KIND_LABELS, PartnerKind, SignOffRule
 
 ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items() if role != Role.YOUNG_PERSON]
 SIGNOFF_RULE_CHOICES = [
     (SignOffRule.ALL_PARTNERS.value, "Every statutory partner approves (lead or delegated partner)"),
     (SignOffRule.ALL_LEADS.value, "Every lead safeguarding partner approves in person"),
     (SignOffRule.N_OF_M.value, "A number of statutory partners approve"),
+    (SignOffRule.EVERY_AREA.value, "In every area, a local authority, a police force and an ICB covering it approve"),
 ]
 
 
@@ -57,3 +58,15 @@ class PartnershipForm(FlaskForm):
                               validators=[DataRequired("Choose a sign-off rule")])
     signoff_quorum = IntegerField("Number of statutory partners who must approve",
                                   validators=[Optional()])
+
+
+class PartnerAreasForm(FlaskForm):
+    areas = SelectMultipleField("Areas it covers", coerce=int,
+                                validators=[DataRequired("Choose at least one area this partner covers")])
+
+
+class StatutoryPartnerForm(PartnerAreasForm):
+    name = StringField("Statutory partner's name", validators=[
+        DataRequired("Enter the statutory partner's name"), Length(max=200)])
+    kind = RadioField("Kind of statutory partner", choices=[(k.value, k.label) for k in PartnerKind],
+                      validators=[DataRequired("Choose the kind of statutory partner")])

@@ -48,6 +48,7 @@ class SignOffRule(str, enum.Enum):
     ALL_PARTNERS = "all_partners"  # the default: every statutory partner approves
     ALL_LEADS = "all_leads"  # every lead safeguarding partner in person
     N_OF_M = "n_of_m"  # a quorum of statutory partners
+    EVERY_AREA = "every_area"  # in every area, a local authority, a police force and an ICB covering it
 
 
 def _values(enum_class):
@@ -129,6 +130,8 @@ class StatutoryPartner(db.Model):
         "Organisation", secondary="statutory_partner_member", back_populates="statutory_partner",
         order_by="Organisation.name",
     )
+    # The partnership's areas this partner covers (s16E "any part of": a police force or ICB may cover several).
+    areas = relationship("Area", secondary="statutory_partner_area", order_by="Area.name")
 
     __table_args__ = (
         UniqueConstraint("partnership_id", "name"),
@@ -147,3 +150,12 @@ class StatutoryPartnerMember(db.Model):
 
     statutory_partner_id: Mapped[int] = mapped_column(ForeignKey("statutory_partner.id"), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True, unique=True)
+
+
+class StatutoryPartnerArea(db.Model):
+    """A statutory partner covers an area of its partnership."""
+
+    __tablename__ = "statutory_partner_area"
+
+    statutory_partner_id: Mapped[int] = mapped_column(ForeignKey("statutory_partner.id"), primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"), primary_key=True, index=True)

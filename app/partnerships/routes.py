@@ -9,8 +9,9 @@ from app.errors import DomainError
 from app.extensions import db
 from app.forms import add_domain_error
 from app.partnerships import services
-from app.partnerships.forms import EditPersonForm, InvitePersonForm, OrganisationForm, PartnershipForm
-from app.partnerships.models import Organisation, StatutoryPartner
+from app.partnerships.forms import (EditPersonForm, InvitePersonForm, OrganisationForm, PartnerAreasForm,
+                                    PartnershipForm, StatutoryPartnerForm)
+from app.partnerships.models import Area, Organisation, StatutoryPartner
 from app.security import roles_required
 
 bp = Blueprint("partnerships", __name__, url_prefix="/admin")
@@ -142,6 +143,23 @@ def organisations():
     return render_template("partnerships/organisations.html", form=form, partnership=partnership)
 
 
+def _partner_form(partnership, form_class=StatutoryPartnerForm):
+    form = form_class(prefix="partner")
+    form.areas.choices = [(area.id, area.name) for area in partnership.areas]
+    return form
+
+
+def _chosen_areas(form):
+    return [db.session.get(Area, area_id) for area_id in form.areas.data or []]
+
+
+def _partnership_page(partnership, form, partner_form, status=200):
+    # `form` is the one whose errors the page's error summary lists.
+    return render_template("partnerships/partnership.html", form=partner_form if partner_form.errors else form,
+                           details_form=form, partnership=partnership, partner_form=partner_form,
+                           gaps=services.coverage_gaps(partnership)), status
+
+
 @bp.route("/partnership", methods=["GET", "POST"])
 @facilitators_only
 def partnership():
@@ -161,4 +179,47 @@ def partnership():
         else:
             flash("The partnership's details have been saved", "success")
             return redirect(url_for(".partnership"), 303)
-    return render_template("partnerships/partnership.html", form=form, partnership=partnership)
+    return _partnership_page(partnership, form, _partner_form(partnership))
+
+
+@bp.route("/partnership/partners", methods=["POST"])
+@facilitators_only
+def add_partner():
+    """A facilitator adds a statutory partner (a council, police force or ICB) and says which areas it covers."""
+    partnership = _partnership()
+    partner_form = _partner_form(partnership)
+    if partner_form.validate_on_submit():
+        try:
+            partner = services.add_statutory_partner(current_user, partnership, name=partner_form.name.data,
+                                                     kind=partner_form.kind.data, areas=_chosen_areas(partner_form))
+        except DomainError as error:
+            add_domain_error(partner_form, error)
+        else:
+            flash(f"{partner.name} has been added as a statutory partner. Invite its lead safeguarding partner "
+                  "from People.", "success")
+            return redirect(url_for(".partnership"), 303)
+    form = PartnershipForm(formdata=None, name=partnership.name,
+                           areas="\n".join(area.name for area in partnership.areas),
+                           signoff_rule=partnership.signoff_rule, signoff_quorum=partnership.signoff_quorum)
+    return _partnership_page(partnership, form, partner_form)
+
+
+@bp.route("/partnership/partners/<int:partner_id>", methods=["GET", "POST"])
+@facilitators_only
+def partner_areas(partner_id):
+    partnership = _partnership()
+    partner = db.session.get(StatutoryPartner, partner_id)
+    if partner is None or partner.partnership_id != partnership.id:
+        abort(404)
+    form = _partner_form(partnership, PartnerAreasForm)
+    if not form.is_submitted():
+        form.areas.data = [area.id for area in partner.areas]
+    if form.validate_on_submit():
+        try:
+            services.set_partner_areas(current_user, partner, _chosen_areas(form))
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            flash(f"The areas {partner.name} covers have been saved", "success")
+            return redirect(url_for(".partnership"), 303)
+    return render_template("partnerships/partner_areas.html", form=form, partner=partner)

@@ -1,11 +1,11 @@
 """The rules for the partnership and its organisations. One function = one transaction."""
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from app.database import transaction
 from app.errors import DomainError
 from app.extensions import db
 from app.partnerships.models import (Area, Organisation, OrganisationKind, Partnership, PartnerKind, SignOffRule,
-                                     StatutoryPartner, StatutoryPartnerMember)
+                                     StatutoryPartner, StatutoryPartnerArea, StatutoryPartnerMember)
 from app.trail import services as trail
 
 # The kind of organisation each statutory partner slot may hold.
@@ -54,6 +54,8 @@ def update_partnership(by, partnership, *, name, areas, signoff_rule, signoff_qu
         keep = {a.lower(): a for a in areas}
         for area in list(partnership.areas):
             if area.name.lower() not in keep:
+                # Partners stop covering an area that leaves the partnership.
+                session.execute(delete(StatutoryPartnerArea).where(StatutoryPartnerArea.area_id == area.id))
                 session.delete(area)
             else:
                 area.name = keep[area.name.lower()]  # the same area, perhaps written with other capitals
@@ -92,12 +94,54 @@ def add_organisation(by, partnership, *, name, kind, statutory_partner=None):
     return organisation
 
 
-def add_statutory_partner(by, partnership, *, name, kind):
-    kind = PartnerKind(kind)
+def _areas_of(partnership, areas):
+    """The chosen areas, checked to be the partnership's own (at least one)."""
+    ids = {area.id for area in partnership.areas}
+    areas = [area for area in areas if area is not None]
+    if not areas:
+        raise DomainError("Choose at least one area this partner covers", field="areas")
+    if any(area.id not in ids for area in areas):
+        raise DomainError("Choose areas of this partnership", field="areas")
+    return areas
+
+
+def add_statutory_partner(by, partnership, *, name, kind, areas=None):
+    """A statutory partner (with its own lead and delegates) covering `areas` (by default all the partnership's)."""
+    kind, name = PartnerKind(kind), (name or "").strip()
+    if not name:
+        raise DomainError("Enter the statutory partner's name", field="name")
+    areas = _areas_of(partnership, list(partnership.areas) if areas is None else areas)
     with transaction() as session:
-        partner = StatutoryPartner(partnership_id=partnership.id, name=name.strip(), kind=kind.value)
+        clash = session.execute(select(StatutoryPartner.id).where(StatutoryPartner.partnership_id == partnership.id,
+                                                                  StatutoryPartner.name == name)).first()
+        if clash:
+            raise DomainError("A statutory partner with this name already exists", field="name")
+        partner = StatutoryPartner(partnership_id=partnership.id, name=name, kind=kind.value)
         session.add(partner)
         session.flush()
+        for area in areas:
+            session.add(StatutoryPartnerArea(statutory_partner_id=partner.id, area_id=area.id))
         trail.append("statutory_partner.added", f"statutory_partner:{partner.id}",
-                     {"name": partner.name, "kind": kind.value}, actor=by.id if by else None)
+                     {"name": partner.name, "kind": kind.value, "areas": sorted(a.id for a in areas)},
+                     actor=by.id if by else None)
+    db.session.expire(partner, ["areas"])
     return partner
+
+
+def set_partner_areas(by, partner, areas):
+    """Say which of the partnership's areas a statutory partner covers."""
+    areas = _areas_of(partner.partnership, areas)
+    with transaction() as session:
+        session.execute(delete(StatutoryPartnerArea).where(StatutoryPartnerArea.statutory_partner_id == partner.id))
+        for area in areas:
+            session.add(StatutoryPartnerArea(statutory_partner_id=partner.id, area_id=area.id))
+        trail.append("statutory_partner.areas_changed", f"statutory_partner:{partner.id}",
+                     {"areas": sorted(a.id for a in areas)}, actor=by.id if by else None)
+    db.session.expire(partner, ["areas"])
+
+
+def coverage_gaps(partnership):
+    """[(area, PartnerKind)] for each area that no partner of that kind covers: s16E wants all three in each."""
+    covered = {(area.id, PartnerKind(partner.kind)) for partner in partnership.statutory_partners
+               for area in partner.areas}
+    return [(area, kind) for area in partnership.areas for kind in PartnerKind if (area.id, kind) not in covered]

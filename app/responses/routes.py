@@ -1,5 +1,5 @@
 """Analysing and answering a closed consultation: themes, responses, the report, young people's influence."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.models import Role
@@ -11,7 +11,8 @@ from app.errors import DomainError
 from app.extensions import db
 from app.forms import add_domain_error
 from app.partnerships.models import Organisation, OrganisationKind
-from app.responses import services
+from app.responses import answering, bulk, picture, services
+from app.responses.filter_forms import BulkTagForm, FilterForm
 from app.responses.forms import ResponseForm, TagForm, ThemeForm
 from app.responses.models import Outcome, Theme
 from app.security import roles_required
@@ -78,11 +79,55 @@ def _response_form(consultation, response=None):
 @roles_required(*queries.READ_ALL_ROLES)
 def index(consultation_id):
     consultation = _load(consultation_id)
-    items = services.answered_comments(consultation)
-    total, unanswered = len(items), sum(1 for item in items if not item.answered)
-    return render_template("responses/index.html", consultation=consultation, items=items, total=total,
-                           unanswered=unanswered, themes=services.themes_of(consultation),
-                           titles=services.section_titles(consultation))
+    total, unanswered = services.answer_counts(consultation)
+    themes = services.themes_of(consultation)
+    filter_form = _filter_form(consultation, themes)
+    found = answering.find_comments(consultation, filter_form.filters())
+    tag_form = BulkTagForm(formdata=None, back=request.query_string.decode())
+    tag_form.theme.choices = [("", "Choose a theme")] + [(t.id, t.name) for t in themes]
+    return render_template("responses/index.html", consultation=consultation, items=found.items, found=found,
+                           total=total, unanswered=unanswered, themes=themes, filter_form=filter_form,
+                           tag_form=tag_form, page_size=answering.PAGE_SIZE, filtered=bool(request.args.keys() - {"page"}),
+                           page_args={k: v for k, v in request.args.items() if k != "page"},
+                           titles=services.section_titles(consultation), **_vote_reasons(consultation))
+
+
+def _filter_form(consultation, themes):
+    form = FilterForm(request.args)
+    form.section.choices = [("", "Any")] + [(s.id, s.title) for s in consultation.version.sections]
+    form.theme.choices = [("", "Any")] + [(t.id, t.name) for t in themes]
+    form.organisation.choices = [("", "Any")] + [(o.id, o.name) for o in
+                                                 answering.organisations_of(current_user.partnership_id)]
+    form.validate()  # shape only: a bad value filters nothing
+    return form
+
+
+@bp.route("/consultations/<int:consultation_id>/responses/tag", methods=["POST"])
+@roles_required(Role.FACILITATOR)
+def bulk_tag(consultation_id):
+    """Tag the comments ticked on the answers page with one theme, then back to the same filtered list."""
+    consultation = _load(consultation_id)
+    form = BulkTagForm()
+    form.theme.choices = [("", "Choose a theme")] + [(t.id, t.name) for t in services.themes_of(consultation)]
+    if form.validate_on_submit():
+        theme = db.session.get(Theme, form.theme.data) if form.theme.data else None
+        try:
+            theme, count = bulk.tag_comments(current_user, consultation, form.comments.data, theme=theme,
+                                             new_theme=form.new_theme.data)
+        except DomainError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"{count} comment{'' if count == 1 else 's'} tagged with “{theme.name}”", "success")
+    back = url_for(".index", consultation_id=consultation.id)
+    query = form.back.data or ""
+    return _see_other(f"{back}?{query}" if query and "\n" not in query and "/" not in query else back)
+
+
+def _vote_reasons(consultation):
+    """The sections with their vote reasons, for the answers page and the report."""
+    reasons = picture.vote_reasons(consultation)
+    return dict(vote_reasons=[(s, reasons.get(s.id, {})) for s in consultation.version.sections],
+                choice_labels=picture.CHOICE_LABELS)
 
 
 @bp.route("/consultations/<int:consultation_id>/themes", methods=["GET", "POST"])
@@ -157,9 +202,13 @@ def comment(comment_id):
             return _see_other(url_for(".index", consultation_id=consultation.id, _anchor=f"comment-{comment.id}"))
     tag_form = TagForm(formdata=None)
     tag_form.theme.choices = [("", "Choose a theme")] + [(t.id, t.name) for t in services.themes_of(consultation)]
+    section_ids = [comment.section_id] if comment.section_id else []
     return render_template("responses/comment.html", consultation=consultation, item=item, own=own,
                            response_form=form, tag_form=tag_form, form=form if form.errors else None,
-                           titles=services.section_titles(consultation), frozen=services.frozen(consultation))
+                           titles=services.section_titles(consultation), frozen=services.frozen(consultation),
+                           replies=picture.replies_to(comment),
+                           reasons=picture.vote_reasons(consultation, section_ids).get(comment.section_id, {}),
+                           same_theme=picture.same_theme(consultation, item), choice_labels=picture.CHOICE_LABELS)
 
 
 @bp.route("/responses/comments/<int:comment_id>/tag", methods=["POST"])
@@ -188,13 +237,15 @@ def report(consultation_id):
         else None
     section_list = list(consultation.version.sections)
     items = services.answered_comments(consultation, public=not current_user.has_role(*queries.SEES_ALL_ROLES))
+    themes = services.themes_of(consultation)
     return render_template("responses/report.html", consultation=consultation, final=final, comparison=comparison,
                            participation=services.participation(consultation), sections=section_list,
                            tallies=queries.tallies(consultation, [s.id for s in section_list]),
-                           themes=services.themes_of(consultation), items=items,
+                           themes=themes, items=items, themed=picture.under_themes(items, themes),
                            outcome_counts=_outcome_counts(items), titles=services.section_titles(consultation),
                            unchanged=services.unchanged_claims(consultation, final)
-                           if current_user.has_role(Role.FACILITATOR) else [])
+                           if current_user.has_role(Role.FACILITATOR) else [],
+                           **(_vote_reasons(consultation) if current_user.has_role(*queries.SEES_ALL_ROLES) else {}))
 
 
 def _latest_published(consultation):

@@ -198,6 +198,8 @@ def respond(by, consultation, *, outcome, reason, comment=None, theme=None, chan
             data.update(amendment=amendment.id, amendment_reason_sha256=trail.text_hash(amendment_reason),
                         previous_outcome=amendment.previous_outcome)
         trail.append(action, subject, data, actor=by.id)
+        if theme is not None:
+            _log_theme_answer_per_comment(theme, response, action, by)
         _notify_authors(consultation, response, comment, theme)
         if amendment is not None:
             _notify_partners(consultation, response, amendment)
@@ -237,6 +239,19 @@ def unchanged_claims(consultation, final):
     titles = {s.key: s.title for s in consultation.version.sections} | {s.key: s.title for s in final.sections}
     return [(r, titles.get(r.changed_section_key, r.changed_section_key)) for r in responses_of(consultation)
             if r.changed_section_key and signed.get(r.changed_section_key) == consulted.get(r.changed_section_key)]
+
+
+def _log_theme_answer_per_comment(theme, response, action, by):
+    """A theme's answer reaches each comment under it that has no answer of its own: log it on each comment, so the
+    trail of every comment shows how it was answered (each can still be given its own answer later)."""
+    own = select(Response.comment_id).where(Response.comment_id.is_not(None))
+    comment_ids = db.session.execute(select(CommentTheme.comment_id).where(
+        CommentTheme.theme_id == theme.id, CommentTheme.comment_id.not_in(own)).order_by(CommentTheme.comment_id)
+    ).scalars().all()
+    for comment_id in comment_ids:
+        trail.append("comment.answered_by_theme", f"comment:{comment_id}",
+                     {"theme": theme.id, "response": response.id, "revised": action == "response.revised"},
+                     actor=by.id)
 
 
 def _notify_authors(consultation, response, comment, theme):

@@ -34,6 +34,14 @@ def _signoff_waiting(person):
             if authority.partner_id not in {s.statutory_partner_id for s in r.signoffs}]
 
 
+@bp.app_template_global("signoff_returns")
+def _signoff_returns(person):
+    """For a facilitator's home page: returned arrangements waiting for their next step."""
+    if not person.has_role(Role.FACILITATOR):
+        return []
+    return services.returns_waiting(person.partnership_id)
+
+
 def _load_consultation(consultation_id):
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None or partnership_id_of(consultation) != current_user.partnership_id:
@@ -53,8 +61,9 @@ def _load_request(request_id):
 @bp.route("/signoff")
 @roles_required(*queries.READ_ALL_ROLES)
 def index():
+    returns = services.returns_waiting(current_user.partnership_id) if current_user.has_role(Role.FACILITATOR) else []
     return render_template("signoff/index.html", requests=services.open_requests(current_user.partnership_id),
-                           authority=services.authority_of(current_user), services=services)
+                           authority=services.authority_of(current_user), services=services, returns=returns)
 
 
 @bp.route("/consultations/<int:consultation_id>/signoff", methods=["GET", "POST"])
@@ -113,5 +122,5 @@ def decide(request_id):
     form.password.data = None
     mine = next((s for s in request.signoffs if s.statutory_partner_id == partner.id), None)
     return render_template("signoff/decide.html", request=request, form=form, partner=partner, mine=mine,
-                           services=services, refusal=None,
+                           services=services, refusal=None, returned=services.returned_earlier(request, partner),
                            unanswered=responses.unanswered_count(request.consultation))

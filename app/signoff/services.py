@@ -24,7 +24,8 @@ from app.drafts.models import DraftVersion
 from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
 from app.mail import services as mail
-from app.partnerships.models import Partnership, SignOffRule, StatutoryPartner
+from app.partnerships.models import Partnership, PartnerKind, SignOffRule, StatutoryPartner
+from app.partnerships.services import coverage_gaps
 from app.responses import services as responses
 from app.signoff.models import (
     Decision,
@@ -125,6 +126,12 @@ def request_signoff(by, consultation, version, *, effective_date, waiver_reason=
                           f"({', '.join(sorted({title for _, title in claims}))}). Change the answer or the version "
                           "before asking for sign-off.", field="version")
     partnership = db.session.get(Partnership, by.partnership_id)
+    if partnership.signoff_rule == SignOffRule.EVERY_AREA.value:
+        gaps = coverage_gaps(partnership)
+        if gaps:
+            raise DomainError("The rule needs a local authority, a police force and an ICB in every area, but "
+                              + "; ".join(f"no {kind.label.lower()} partner covers {area.name}" for area, kind in gaps)
+                              + ". Say which areas each partner covers on the partnership page.")
     with transaction() as session:
         unanswered = responses.unanswered_count(consultation)
         if unanswered and not waiver:
@@ -264,6 +271,7 @@ def _return(request, by_id):
     """Back to the facilitator; if another partner had approved, the partners disagree: tell the scrutineers."""
     request.status, request.closed_at = RequestStatus.RETURNED.value, utcnow()
     approvals = [s for s in request.signoffs if s.decision == Decision.APPROVED.value]
+    _notify_return(request, approvals, by_id)
     if approvals:
         scrutineers = db.session.execute(
             select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
@@ -276,6 +284,24 @@ def _return(request, by_id):
                        path=f"/consultations/{request.consultation_id}/signoff")
         trail.append("signoff.disagreement_notified", f"signoff_request:{request.id}",
                      {"scrutineers": [p.id for p in scrutineers]}, actor=by_id)
+
+
+def _notify_return(request, approvals, by_id):
+    """Tell the facilitators (they act next) and whoever already approved (their approval is now moot), once each."""
+    returned = next(s for s in reversed(request.signoffs) if s.decision == Decision.RETURNED.value)
+    facilitators = db.session.execute(
+        select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(Person.partnership_id == partnership_id_of(request.consultation),
+               RoleGrant.role == Role.FACILITATOR.value, Person.email.is_not(None))).scalars().all()
+    people = {p.id: p for p in [*facilitators, *(s.signatory for s in approvals)] if p.email and p.is_active_account}
+    title = request.version.draft.title
+    for person in people.values():
+        mail.queue(person.email, f"Returned by {returned.statutory_partner.name}: {title}", "signoff_returned",
+                   person=person, request=request, returned=returned, title=title,
+                   facilitator=person.has_role(Role.FACILITATOR),
+                   path=f"/consultations/{request.consultation_id}/signoff")
+    trail.append("signoff.return_notified", f"signoff_request:{request.id}", {"people": sorted(people)},
+                 actor=by_id)
 
 
 def approvals(request):
@@ -291,11 +317,24 @@ def needed(request):
 
 
 def rule_met(request):
-    partner_ids = {p.id for p in _partners(partnership_id_of(request.consultation))}
-    approved = approvals(request) & partner_ids
+    partners = _partners(partnership_id_of(request.consultation))
+    approved = approvals(request) & {p.id for p in partners}
     if request.rule == SignOffRule.N_OF_M.value:
         return len(approved) >= needed(request)
-    return approved == partner_ids  # all_partners; all_leads also refuses delegates in check_may_decide
+    if request.rule == SignOffRule.EVERY_AREA.value:
+        return not areas_waiting(request, partners)
+    return approved == {p.id for p in partners}  # all_partners; all_leads also refuses delegates in check_may_decide
+
+
+def areas_waiting(request, partners=None):
+    """For the "every area" rule: [(area, PartnerKind)] still without an approving partner of that kind covering
+    the area. Several partners of one kind may cover an area (s16E "any part of"); one approval of each kind is
+    enough for it."""
+    partners = partners if partners is not None else _partners(partnership_id_of(request.consultation))
+    approved = approvals(request)
+    done = {(area.id, partner.kind) for partner in partners if partner.id in approved for area in partner.areas}
+    partnership = db.session.get(Partnership, partnership_id_of(request.consultation))
+    return [(area, kind) for area in partnership.areas for kind in PartnerKind if (area.id, kind.value) not in done]
 
 
 # --- publication --------------------------------------------------------------------------------
@@ -368,6 +407,37 @@ def partners_with_decisions(request):
     """[(partner, SignOff or None)] in the partnership's order."""
     decided = {s.statutory_partner_id: s for s in request.signoffs}
     return [(partner, decided.get(partner.id)) for partner in _partners(partnership_id_of(request.consultation))]
+
+
+def returned_by(request):
+    """The decisions that returned `request` (normally one: the request closes at the first return)."""
+    return [s for s in request.signoffs if s.decision == Decision.RETURNED.value]
+
+
+def returns_waiting(partnership_id):
+    """Returned requests the facilitator has not acted on yet: the newest request of its consultation, with no
+    version signed off since. Each is [(request, [returning SignOff])]."""
+    from app.consultations.models import Consultation
+    from app.drafts.models import DraftArrangement
+
+    newest = select(func.max(SignOffRequest.id)).group_by(SignOffRequest.consultation_id)
+    rows = db.session.execute(
+        select(SignOffRequest).join(Consultation).join(DraftVersion, Consultation.version_id == DraftVersion.id)
+        .join(DraftArrangement).where(DraftArrangement.partnership_id == partnership_id,
+                                      SignOffRequest.status == RequestStatus.RETURNED.value,
+                                      SignOffRequest.id.in_(newest))
+        .order_by(SignOffRequest.id)).scalars().all()
+    return [(request, returned_by(request)) for request in rows if returned_by(request)]
+
+
+def returned_earlier(request, partner):
+    """The newest earlier request of the same consultation that `partner` returned, or None: the decision page
+    then shows what changed since the version they sent back."""
+    return db.session.execute(
+        select(SignOffRequest).join(SignOff, SignOff.request_id == SignOffRequest.id)
+        .where(SignOffRequest.consultation_id == request.consultation_id, SignOffRequest.id < request.id,
+               SignOff.statutory_partner_id == partner.id, SignOff.decision == Decision.RETURNED.value)
+        .order_by(SignOffRequest.id.desc()).limit(1)).scalar_one_or_none()
 
 
 def partner_by_id(partner_id):

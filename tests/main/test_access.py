@@ -42,6 +42,9 @@ ROUTES = [
     ("POST", "/admin/organisations", "partnerships.organisations", FACILITATOR),
     ("GET", "/admin/partnership", "partnerships.partnership", FACILITATOR),
     ("POST", "/admin/partnership", "partnerships.partnership", FACILITATOR),
+    ("POST", "/admin/partnership/partners", "partnerships.add_partner", FACILITATOR),
+    ("GET", "/admin/partnership/partners/1", "partnerships.partner_areas", FACILITATOR),  # the fixture's first
+    ("POST", "/admin/partnership/partners/1", "partnerships.partner_areas", FACILITATOR),
     # Young people join with a code (signed-in people are sent home, as from /login).
     ("GET", "/join", "accounts.join", "login"),
     ("POST", "/join", "accounts.join", "login"),
@@ -101,6 +104,7 @@ ROUTES = [
     ("GET", "/open-data/consultations/999999.csv", "scrutiny.open_data", "not found"),
     # "You said, we did", sign-off and publication (issue 5). 999999 is no consultation, theme, comment or request.
     ("GET", "/consultations/999999/responses", "responses.index", "readers 404"),
+    ("POST", "/consultations/999999/responses/tag", "responses.bulk_tag", "facilitators 404"),
     ("GET", "/consultations/999999/themes", "responses.themes", "readers 404"),
     ("POST", "/consultations/999999/themes", "responses.themes", "readers 404"),
     ("GET", "/themes/999999", "responses.theme", "readers 404"),
