@@ -85,6 +85,11 @@ def _register_blueprints(app):
 
     for blueprint in (responses_bp, signoff_bp, public_bp):  # issue 5: "You said, we did", sign-off, publication
         app.register_blueprint(blueprint)
+    from app.privacy.cli import bp as privacy_cli_bp
+    from app.privacy.routes import bp as privacy_bp
+
+    for blueprint in (privacy_bp, privacy_cli_bp):  # issue 18: personal data
+        app.register_blueprint(blueprint)
 
 
 def _register_template_helpers(app):

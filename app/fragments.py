@@ -167,7 +167,7 @@ def _field_key(field):
 def comment_form(consultation, access, section, slot, form):
     """The "post a comment" form of a slot (templates/consultations/_comments.html, comment_form_html)."""
     key = ("comment_form", consultation.id, section.id if section else None, section.title if section else None,
-           slot, replace(access, person_id=0), _field_key(form.body), tuple(form.form_errors))
+           slot, replace(access, person_id=0), _field_key(form.body), _field_key(form.use), tuple(form.form_errors))
     return remember(key, lambda: _macro("consultations/_comments.html", "comment_form_html")(
         consultation, access, section, slot, form), csrf=True)
 

@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.accounts.models import Audience
 from app.consultations.models import VoteChoice
+from app.privacy.models import USES
 from app.timeutil import LONDON, to_london, utcnow
 
 
@@ -23,6 +24,9 @@ class ManyOnAPageForm(FlaskForm):
 
 class CommentForm(ManyOnAPageForm):
     body = TextAreaField("Your comment", validators=[DataRequired("Enter your comment")])
+    # Consent to publish (app/privacy): left out (replies, edits), the author's default applies.
+    use = RadioField("How may your words be used beyond the partnership?", choices=list(USES.items()),
+                     validators=[Optional()])
 
 
 class VoteForm(ManyOnAPageForm):

@@ -145,6 +145,10 @@ class Comment(db.Model):
     flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     moderation_reason: Mapped[str | None] = mapped_column(Text)
     redacted_at = mapped_column(db.DateTime)
+    # Personal data (app/privacy): how far the words may go beyond the partnership, and the SHA-256 of a text
+    # removed at its author's request (the text itself becomes app.privacy.ERASED_MARKER).
+    publish_use: Mapped[str] = mapped_column(String(12), default="partnership", server_default="partnership")
+    erased_sha256: Mapped[str | None] = mapped_column(String(64))
 
     author = relationship("Person")
     consultation = relationship("Consultation")
@@ -187,6 +191,7 @@ class CommentRevision(db.Model):
     body: Mapped[str] = mapped_column(Text)
     written_at = mapped_column(db.DateTime, nullable=False)  # when this earlier text was written
     replaced_at = mapped_column(db.DateTime, default=utcnow)
+    erased_sha256: Mapped[str | None] = mapped_column(String(64))  # see Comment.erased_sha256
 
 
 class Vote(db.Model):

@@ -260,7 +260,8 @@ def _post_comment(consultation, access, section):
     form, fragment, message = CommentForm(prefix=f"c-{slot}"), htmx.target == f"comments-{slot}", None
     if form.validate_on_submit():
         try:
-            comment = services.post_comment(current_user, consultation, form.body.data, section=section)
+            comment = services.post_comment(current_user, consultation, form.body.data, section=section,
+                                            use=form.use.data)
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -206,14 +206,17 @@ def public_author(label):
 
 
 def open_data_rows(consultation):
-    """Published comments only: no hidden, pending, concern or withdrawn ones, no young person's identity."""
+    """Published comments whose authors chose the wider use only: no hidden, pending, concern or withdrawn ones, none
+    kept for the partnership, no young person's identity."""
     from app.drafts.models import Section
 
     labels = queries.person_labels(queries.partnership_of(consultation))
     sections = dict(db.session.execute(select(Section.id, Section.title)
                                        .where(Section.version_id == consultation.version_id)).all())
     withheld = withheld_texts(consultation.id)
-    for c in _comments(consultation.id, Comment.status == CommentStatus.PUBLISHED.value):
+    # Only words their authors let go beyond the partnership (app/privacy: consent to publish).
+    for c in _comments(consultation.id, (Comment.status == CommentStatus.PUBLISHED.value)
+                       & (Comment.publish_use == "public")):
         yield [c.id, c.consultation_id, c.section_id, sections.get(c.section_id, ""), c.parent_id, c.depth,
                public_author(labels.get(c.author_id)), c.author_audience, c.created_at, c.edited_at,
                exported_text(withheld, c.id, c.body)]

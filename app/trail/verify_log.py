@@ -8,8 +8,10 @@ It checks every entry's hash, the prev_hash links and that seq runs 1, 2, 3 … 
 no gaps. Given --head, it checks that the log reaches that hash (at --seq, if
 given). Given an export ZIP (or --comments/--revisions CSV files), it checks each
 exported comment text against the SHA-256 its log entries carry; a missing text
-passes only where the log records a redaction. It prints "OK <count> <head>" or
-names the first entry that fails and exits 1.
+passes only where the log records a redaction, and the text "[removed at the
+author's request]" only where it records an erasure. It prints "OK <count> <head>"
+(and how many exported texts were erased at their authors' request) or names
+the first entry that fails and exits 1.
 
 The format: each line is a JSON object with seq, at, actor, action, subject, data,
 prev_hash and hash. hash is the SHA-256 (hex) of the canonical JSON of the other
@@ -31,6 +33,10 @@ GENESIS_HASH = "0" * 64
 FIELDS = ("seq", "at", "actor", "action", "subject", "data", "prev_hash")
 TEXT_KEY = "body_sha256"  # the key under which comment entries carry their text's hash
 REDACTION_ACTION = "comment.redacted"
+# Erasure at the author's request: the text becomes ERASED_MARKER and the entry carries the removed text's SHA-256,
+# which must be the last one the log holds for that comment (app/privacy keeps the same marker).
+ERASURE_ACTION = "comment.erased"
+ERASED_MARKER = "[removed at the author's request]"
 
 
 def canonical(obj):
@@ -116,11 +122,15 @@ class TextIndex:
     def __init__(self):
         self.hashes = {}  # "comment:7" -> [(seq, sha256), …] in log order
         self.redacted = {}  # "comment:7" -> seq of the redaction
+        self.erased = {}  # "comment:7" -> (seq, SHA-256 of the text removed) of the erasure
+        self.erased_seen = set()  # comments whose exported text is the erasure marker
 
     def __call__(self, entry):
         subject, data = entry["subject"], entry["data"]
         if entry["action"] == REDACTION_ACTION:
             self.redacted[subject] = entry["seq"]
+        elif entry["action"] == ERASURE_ACTION and isinstance(data, dict):
+            self.erased[subject] = (entry["seq"], data.get("erased_sha256"))
         elif isinstance(data, dict) and isinstance(data.get(TEXT_KEY), str):
             self.hashes.setdefault(subject, []).append((entry["seq"], data[TEXT_KEY]))
 
@@ -132,6 +142,12 @@ class TextIndex:
         seq, expected = logged[-1]
         if text in (None, "") and subject in self.redacted:
             return
+        if text == ERASED_MARKER and subject in self.erased:
+            erased_seq, erased_hash = self.erased[subject]
+            if erased_hash not in (None, expected):
+                raise ChainError(erased_seq, f"the erasure of comment {comment_id} names a text the log never held")
+            self.erased_seen.add(subject)
+            return
         if text_hash(text or "") != expected:
             raise ChainError(seq, f"the exported text of comment {comment_id} does not match the SHA-256 logged here")
 
@@ -139,6 +155,8 @@ class TextIndex:
         subject = f"comment:{comment_id}"
         logged = self.hashes.get(subject, [])
         if text in (None, "") and subject in self.redacted:
+            return
+        if text == ERASED_MARKER and subject in self.erased:
             return
         if text_hash(text or "") not in {digest for _, digest in logged}:
             seq = logged[-1][0] if logged else 0
@@ -149,8 +167,11 @@ def _csv_rows(stream):
     return csv.DictReader(stream)
 
 
-def verify(log_stream, head=None, head_seq=None, comments=None, revisions=None):
-    """Verify a log (and optionally exported texts). Returns (count, head); raises ChainError."""
+def verify(log_stream, head=None, head_seq=None, comments=None, revisions=None, report=None):
+    """Verify a log (and optionally exported texts). Returns (count, head); raises ChainError.
+
+    `report`, a dict if given, receives "erased": how many exported comments were erased at their authors' request.
+    """
     head_check = HeadCheck(head, head_seq) if head else None
     texts = TextIndex() if (comments is not None or revisions is not None) else None
     hooks = [hook for hook in (head_check, texts) if hook is not None]
@@ -167,6 +188,8 @@ def verify(log_stream, head=None, head_seq=None, comments=None, revisions=None):
             texts.check_current(row["comment_id"], row.get("body"))
         for row in _csv_rows(revisions) if revisions is not None else ():
             texts.check_revision(row["comment_id"], row.get("body"))
+        if report is not None:
+            report["erased"] = len(texts.erased_seen)
     return count, last
 
 
@@ -187,6 +210,7 @@ def main(argv=None):
     if args.seq is not None and not args.head:
         parser.error("--seq needs --head")
 
+    report = {}
     try:
         if zipfile.is_zipfile(args.log):
             with zipfile.ZipFile(args.log) as archive:
@@ -194,13 +218,13 @@ def main(argv=None):
                 if log is None:
                     raise ChainError(0, "the ZIP holds no log.jsonl")
                 count, last = verify(log, args.head, args.seq, _open_text(archive, "comments.csv"),
-                                     _open_text(archive, "comment_revisions.csv"))
+                                     _open_text(archive, "comment_revisions.csv"), report)
         else:
             with open(args.log, encoding="utf-8") as log:
                 comments = open(args.comments, encoding="utf-8", newline="") if args.comments else None
                 revisions = open(args.revisions, encoding="utf-8", newline="") if args.revisions else None
                 try:
-                    count, last = verify(log, args.head, args.seq, comments, revisions)
+                    count, last = verify(log, args.head, args.seq, comments, revisions, report)
                 finally:
                     for stream in (comments, revisions):
                         if stream is not None:
@@ -212,6 +236,8 @@ def main(argv=None):
         print(f"FAIL: cannot read the export ({error})")
         return 1
     print(f"OK {count} {last}")
+    if report.get("erased"):
+        print(f"{report['erased']} comment text(s) erased at their authors' request: the log keeps their SHA-256")
     return 0
 
 
