@@ -15,7 +15,7 @@ run: setup migrate demo
 	@echo "Serving on http://127.0.0.1:$(PORT) — demo accounts are listed in README.md (password: demo-password-2019)"
 	@trap 'kill 0' INT TERM EXIT; \
 	  $(FLASK) send-mail & \
-	  while true; do $(FLASK) send-reminders >/dev/null; sleep 300; done & \
+	  while true; do $(FLASK) send-reminders >/dev/null; $(FLASK) apply-retention >/dev/null; sleep 300; done & \
 	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## make test — the same set-up, then the whole suite (browser tests included)
