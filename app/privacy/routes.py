@@ -65,12 +65,16 @@ def change_use(comment_id):
         try:
             services.change_use(current_user, comment, form.use.data)
         except DomainError as error:
-            flash(error.message)
+            add_domain_error(form, error)
         else:
             flash("Your choice has been saved", "success")
-    else:
-        flash("Choose how your words may be used")
-    return redirect(url_for(".my_data", _anchor=f"comment-{comment_id}"), 303)
+            return redirect(url_for(".my_data", _anchor=f"comment-{comment_id}"), 303)
+    # The page's forms are one per comment: the summary names the problem without a field link.
+    form.form_errors.extend(message for field in form for message in field.errors)
+    for field in form:
+        field.errors = []
+    return render_template("privacy/my_data.html", held=services.subject_access(current_user), uses=USES,
+                           form=form)
 
 
 # --- facilitators: erasure, settings, the record of processing ----------------------------------------
@@ -93,7 +97,8 @@ def erase(person_id):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            flash(f"Erasure carried out: {result['comments']} comment texts removed" if result["changed"]
+            n = result["comments"]
+            flash(f"Erasure carried out: {n} comment text{'' if n == 1 else 's'} removed" if result["changed"]
                   else "Nothing left to erase: this request had already been carried out", "success")
             return redirect(url_for(".erase", person_id=person.id), 303)
     return render_template("privacy/erase.html", person=person, form=form,

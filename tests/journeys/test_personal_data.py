@@ -166,7 +166,7 @@ def test_a_young_persons_words_are_theirs_to_see_and_to_have_erased(
     _check(facilitator, viewport, f"{shot}-4-erasure-request")
     facilitator.get_by_label("I have checked this request comes from this person").check()
     facilitator.get_by_role("button", name="Carry out the erasure request").click()
-    expect(facilitator.get_by_text("Erasure carried out: 1 comment texts removed")).to_be_visible()
+    expect(facilitator.get_by_text("Erasure carried out: 1 comment text removed")).to_be_visible()
     _check(facilitator, viewport, f"{shot}-5-erasure-done")
 
     # Gone from the consultation page ...

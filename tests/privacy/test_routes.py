@@ -121,6 +121,9 @@ def test_the_author_changes_the_choice_on_what_we_hold(client, login, csrf, cons
     login(young)
     response = _post(client, csrf, f"/my-data/comments/{comment.id}/use", {"use": "public"}, form_page="/my-data")
     assert response.status_code == 303 and comment.publish_use == "public"
+    refused = _post(client, csrf, f"/my-data/comments/{comment.id}/use", {"use": "everyone"}, form_page="/my-data")
+    assert refused.status_code == 200 and "There is a problem" in refused.get_data(as_text=True)
+    assert comment.publish_use == "public"
     other = app.test_client()
     login(practitioner, target=other)
     assert other.post(f"/my-data/comments/{comment.id}/use",
