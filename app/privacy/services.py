@@ -7,8 +7,8 @@ import re
 
 from sqlalchemy import delete, select
 
-from app.accounts.models import AccountToken, AuthSession, Person, Role
-from app.consultations.models import Comment, CommentRevision, ConsultationState, NotificationSetting, Vote
+from app.accounts.models import AccountToken, AuthSession, Role
+from app.consultations.models import Comment, ConsultationState, NotificationSetting, Vote
 from app.database import transaction
 from app.errors import DomainError, NotAllowed, NotFound
 from app.extensions import db
@@ -169,7 +169,7 @@ def published_signoffs(person):
                               .where(SignOff.signatory_id == person.id).order_by(SignOff.id)).scalars().all()
 
 
-def _erase_text(row, session):
+def _erase_text(row):
     """Replace one text by the marker, keeping its SHA-256. A text already erased or redacted is left alone."""
     if row.erased_sha256 is not None or row.body in ("", ERASED_MARKER):
         return None
@@ -197,8 +197,8 @@ def erase_person(by, person, now=None):
         erased = []
         for comment in db.session.execute(select(Comment).where(Comment.author_id == person.id)
                                           .order_by(Comment.id)).scalars():
-            revisions = [r.id for r in comment.revisions if _erase_text(r, session)]
-            digest = _erase_text(comment, session)
+            revisions = [r.id for r in comment.revisions if _erase_text(r)]
+            digest = _erase_text(comment)
             if digest or revisions:
                 erased.append(comment.id)
                 session.flush()

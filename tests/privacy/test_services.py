@@ -1,5 +1,4 @@
 """Personal data rules: settings, consent to publish, access, erasure (no HTTP)."""
-from datetime import timedelta
 
 import pytest
 
@@ -201,3 +200,9 @@ def test_mail_to_an_erased_person_is_deleted(consultation, practitioner, vcs, fa
     services.erase_person(facilitator, practitioner)
     from app.mail.models import OutboxMessage
     assert db.session.execute(db.select(OutboxMessage).where(OutboxMessage.to_address == email)).first() is None
+
+
+def test_the_standalone_verifier_knows_the_same_marker():
+    from app.trail import verify_log
+
+    assert verify_log.ERASED_MARKER == ERASED_MARKER
