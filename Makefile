@@ -27,7 +27,7 @@ run: setup migrate demo
 	@# shell too, re-running its own trap until the shell crashed ("Segmentation fault", "Terminated").
 	@$(FLASK) send-mail & mail=$$!; \
 	  (trap 'kill $$! 2>/dev/null; exit 0' TERM; \
-	   while true; do $(FLASK) send-reminders >/dev/null; sleep 300 & wait $$!; done) & reminders=$$!; \
+	   while true; do $(FLASK) send-reminders >/dev/null; $(FLASK) apply-retention >/dev/null; sleep 300 & wait $$!; done) & reminders=$$!; \
 	  stop() { trap - INT TERM; kill $$mail $$reminders 2>/dev/null; wait 2>/dev/null; exit 0; }; \
 	  trap stop INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port $(PORT); \

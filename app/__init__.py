@@ -95,6 +95,12 @@ def _register_blueprints(app):
 
     app.register_blueprint(role_grants_bp)  # issue 14: separation of duties
 
+    from app.privacy.cli import bp as privacy_cli_bp
+    from app.privacy.routes import bp as privacy_bp
+
+    for blueprint in (privacy_bp, privacy_cli_bp):  # issue 18: personal data
+        app.register_blueprint(blueprint)
+
 
 def _register_template_helpers(app):
     from flask import request

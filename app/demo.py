@@ -12,6 +12,7 @@ from app.accounts.models import Role
 from app.consultations.demo import load_demo_consultation
 from app.drafts.demo import load_demo_drafts
 from app.moderation.demo import load_demo_moderation
+from app.privacy.demo import load_demo_privacy
 from app.signoff.demo import load_demo_publication
 from app.partnerships import services as partnerships
 from app.partnerships.models import OrganisationKind as Kind, PartnerKind
@@ -86,6 +87,7 @@ def load_demo_data():
     drafts = load_demo_drafts(partnership, facilitator)
     load_demo_consultation(partnership, facilitator, people, drafts)
     load_demo_moderation(partnership, people)
+    load_demo_privacy(partnership, facilitator)  # issue 18: the controller and retention periods
     created = bool(load_demo_publication(partnership, people, drafts, DEMO_PASSWORD)) or created
     return created
 

@@ -169,7 +169,8 @@ def _field_key(field):
 def comment_form(consultation, access, section, slot, form):
     """The "post a comment" form of a slot (templates/consultations/_comments.html, comment_form_html)."""
     key = ("comment_form", consultation.id, section.id if section else None, section.title if section else None,
-           slot, replace(access, person_id=0), _field_key(form.body), tuple(form.form_errors))
+           slot, replace(access, person_id=0), _field_key(form.body), _field_key(form.use),
+           tuple(form.form_errors))
     # The form's one-time submission key must not be remembered with the HTML (every reader would share it):
     # it is rendered as a placeholder and a fresh key put in per form shown.
     fresh, form.submission.data = form.submission.data, _SUBMISSION_PLACEHOLDER

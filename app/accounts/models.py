@@ -78,6 +78,7 @@ class Person(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column("is_active", Boolean, default=True)
     created_at = mapped_column(db.DateTime, default=utcnow)
     password_changed_at = mapped_column(db.DateTime)
+    erased_at = mapped_column(db.DateTime)  # identity removed: an erasure request or retention (app/privacy)
 
     organisation = relationship("Organisation")
     grants = relationship("RoleGrant", back_populates="person", cascade="all, delete-orphan",

@@ -81,6 +81,15 @@ def forgotten_password():
     return render_template("accounts/forgotten_password.html", form=form)
 
 
+def _privacy_settings():
+    """The privacy notice's key facts, shown where people join (app/privacy)."""
+    from app.partnerships.services import current_partnership
+    from app.privacy.services import settings_for
+
+    partnership = current_partnership()
+    return settings_for(partnership) if partnership is not None else None
+
+
 def _set_password_page(token, purpose, template, service):
     if services.token_person(token, purpose) is None:
         return render_template("accounts/link_expired.html", purpose=purpose), 410
@@ -94,7 +103,7 @@ def _set_password_page(token, purpose, template, service):
             sign_in(person)
             flash("Your password has been set", "success")
             return redirect(url_for("main.home"), 303)
-    return render_template(template, form=form)
+    return render_template(template, form=form, privacy_settings=_privacy_settings())
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -154,7 +163,7 @@ def join():
         else:
             sign_in(person)
             return redirect(url_for("accounts.join_welcome"), 303)
-    return render_template("accounts/join.html", form=form)
+    return render_template("accounts/join.html", form=form, privacy_settings=_privacy_settings())
 
 
 @bp.route("/join/welcome")

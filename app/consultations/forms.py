@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from app.accounts.models import Audience
 from app.consultations.models import VoteChoice
 from app.forms import SingleLine, new_submission_key
+from app.privacy.models import USES
 from app.timeutil import LONDON, sensible_day, to_london, utcnow
 
 
@@ -26,6 +27,9 @@ class CommentForm(ManyOnAPageForm):
     body = TextAreaField("Your comment", validators=[DataRequired("Enter your comment")])
     # A one-time key per form shown: the same form sent twice (a double click, a resend) stores one comment.
     submission = HiddenField(default=new_submission_key, validators=[Optional(), Length(max=64)])
+    # Consent to publish (app/privacy): left out (replies, edits), the author's default applies.
+    use = RadioField("How may your words be used beyond the partnership?", choices=list(USES.items()),
+                     validators=[Optional()])
 
 
 class VoteForm(ManyOnAPageForm):

@@ -147,6 +147,10 @@ class Comment(db.Model):
     redacted_at = mapped_column(db.DateTime)
     # The comment form's one-time key (issue 14): the same form sent twice stores one comment.
     submission_key: Mapped[str | None] = mapped_column(String(64))
+    # Personal data (app/privacy): how far the words may go beyond the partnership, and the SHA-256 of a text
+    # removed at its author's request (the text itself becomes app.privacy.ERASED_MARKER).
+    publish_use: Mapped[str] = mapped_column(String(12), default="partnership", server_default="partnership")
+    erased_sha256: Mapped[str | None] = mapped_column(String(64))
 
     author = relationship("Person")
     consultation = relationship("Consultation")
@@ -190,6 +194,7 @@ class CommentRevision(db.Model):
     body: Mapped[str] = mapped_column(Text)
     written_at = mapped_column(db.DateTime, nullable=False)  # when this earlier text was written
     replaced_at = mapped_column(db.DateTime, default=utcnow)
+    erased_sha256: Mapped[str | None] = mapped_column(String(64))  # see Comment.erased_sha256
 
 
 class Vote(db.Model):

@@ -262,7 +262,7 @@ def _post_comment(consultation, access, section):
     if form.validate_on_submit():
         try:
             comment = services.post_comment(current_user, consultation, form.body.data, section=section,
-                                            submission_key=form.submission.data)
+                                            submission_key=form.submission.data, use=form.use.data)
         except DomainError as error:
             add_domain_error(form, error)
         else:

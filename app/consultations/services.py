@@ -220,13 +220,20 @@ def _once(store, author, submission_key):
         return earlier
 
 
-def post_comment(author, consultation, text, section=None, now=None, submission_key=None):
+def _publish_use(author, use):
+    """How far the words may go beyond the partnership (app/privacy): the author's choice, or their default."""
+    from app.privacy.services import check_use
+
+    return check_use(use, author)
+
+
+def post_comment(author, consultation, text, section=None, now=None, submission_key=None, use=None):
     """A comment on the whole draft (section None) or on one of its sections; a form sent twice stores once."""
-    return _once(lambda: _post_comment(author, consultation, text, section, now, submission_key), author,
+    return _once(lambda: _post_comment(author, consultation, text, section, now, submission_key, use), author,
                  submission_key)
 
 
-def _post_comment(author, consultation, text, section, now, submission_key):
+def _post_comment(author, consultation, text, section, now, submission_key, use=None):
     now = now or utcnow()
     with transaction(keep_loaded=True) as session:
         author_id = author.id
@@ -236,14 +243,15 @@ def _post_comment(author, consultation, text, section, now, submission_key):
         text = check_comment_text(text)
         comment = Comment(consultation_id=consultation.id, section_id=section.id if section else None, depth=0,
                           author_id=author_id, author_audience=audience, body=text, status=_initial_status(author),
-                          created_at=now, submission_key=submission_key or None)
+                          created_at=now, submission_key=submission_key or None,
+                          publish_use=_publish_use(author, use))
         session.add(comment)
         session.flush()
         comment.thread_id = comment.id
         session.flush()
         trail.append("comment.posted", f"comment:{comment.id}", {
             "consultation": consultation.id, "section": comment.section_id, "audience": audience,
-            "status": comment.status, "body_sha256": trail.text_hash(text),
+            "status": comment.status, "body_sha256": trail.text_hash(text), "use": comment.publish_use,
         }, actor=author_id)
         _hold_if_possible_disclosure(comment, now)
     return comment
@@ -260,12 +268,12 @@ def _require_repliable(parent):
         raise DomainError("Replies go three levels deep: reply to the comment above this one instead", field="body")
 
 
-def reply(author, parent, text, now=None, submission_key=None):
+def reply(author, parent, text, now=None, submission_key=None, use=None):
     """A reply to a published comment of the same consultation, at most MAX_DEPTH deep; sent twice, stored once."""
-    return _once(lambda: _reply(author, parent, text, now, submission_key), author, submission_key)
+    return _once(lambda: _reply(author, parent, text, now, submission_key, use), author, submission_key)
 
 
-def _reply(author, parent, text, now, submission_key):
+def _reply(author, parent, text, now, submission_key, use=None):
     now = now or utcnow()
     with transaction(keep_loaded=True) as session:
         author_id = author.id
@@ -276,13 +284,14 @@ def _reply(author, parent, text, now, submission_key):
         comment = Comment(consultation_id=parent.consultation_id, section_id=parent.section_id, parent_id=parent.id,
                           thread_id=parent.thread_id or parent.id, depth=parent.depth + 1, author_id=author_id,
                           author_audience=audience, body=text, status=_initial_status(author), created_at=now,
-                          submission_key=submission_key or None)
+                          submission_key=submission_key or None,
+                          publish_use=_publish_use(author, use))
         session.add(comment)
         session.flush()
         trail.append("reply.posted", f"comment:{comment.id}", {
             "consultation": consultation.id, "section": comment.section_id, "parent": parent.id,
             "thread": comment.thread_id, "depth": comment.depth, "audience": audience, "status": comment.status,
-            "body_sha256": trail.text_hash(text),
+            "body_sha256": trail.text_hash(text), "use": comment.publish_use,
         }, actor=author_id)
         _hold_if_possible_disclosure(comment, now)
         if comment.status == CommentStatus.PUBLISHED.value and parent.author_id != author_id:

@@ -130,7 +130,7 @@ def comment_rows(consultation_id, labels, replies_only=False):
     for c in _comments(consultation_id, Comment.parent_id.is_not(None) if replies_only else None):
         yield [c.id, c.consultation_id, c.section_id, c.parent_id, c.thread_id, c.depth, c.status,
                _label(labels, c.author_id), c.author_audience, c.created_at, c.edited_at, c.withdrawn_at,
-               exported_text(withheld, c.id, c.body), trail.text_hash(c.body or "")]
+               exported_text(withheld, c.id, c.body), c.erased_sha256 or trail.text_hash(c.body or "")]
         db.session.expunge(c)
 
 
@@ -141,7 +141,7 @@ def revision_rows(consultation_id):
              .execution_options(yield_per=ROWS_PER_CHUNK))
     for r in db.session.execute(query).scalars():
         yield [r.comment_id, r.id, r.written_at, r.replaced_at, exported_text(withheld, r.comment_id, r.body),
-               trail.text_hash(r.body or "")]
+               r.erased_sha256 or trail.text_hash(r.body or "")]
         db.session.expunge(r)
 
 
@@ -209,9 +209,12 @@ def public_author(label):
 
 
 def open_data_rows(consultation_id, labels, sections):
-    """Published comments only: no hidden, pending, concern or withdrawn ones, no young person's identity."""
+    """Published comments whose authors chose the wider use only: no hidden, pending, concern or withdrawn ones, none
+    kept for the partnership, no young person's identity."""
     withheld = withheld_texts(consultation_id)
-    for c in _comments(consultation_id, Comment.status == CommentStatus.PUBLISHED.value):
+    # Only words their authors let go beyond the partnership (app/privacy: consent to publish).
+    for c in _comments(consultation_id, (Comment.status == CommentStatus.PUBLISHED.value)
+                       & (Comment.publish_use == "public")):
         yield [c.id, c.consultation_id, c.section_id, sections.get(c.section_id, ""), c.parent_id, c.depth,
                public_author(labels.get(c.author_id)), c.author_audience, c.created_at, c.edited_at,
                exported_text(withheld, c.id, c.body)]

@@ -11,8 +11,10 @@ chain's hash at that seq. Given --head, it checks that the log reaches that hash
 file against the log entries about it (see EXPORT_FILES and the export's README.txt):
 a row with no entry, an entry with no row, a row out of order or a cell that differs
 from the facts (or the SHA-256 of free text) the log holds is refused, naming the
-file, row and column. It prints "OK <count> <head>", or one line starting "FAIL",
-and exits 1.
+file, row and column. A text erased at its author's request reads "[removed at the
+author's request]" and passes only where the log records the erasure, by the SHA-256
+in its body_sha256 column. It prints "OK <count> <head>" (and how many texts were
+erased at their authors' request), or one line starting "FAIL", and exits 1.
 
 The format: each line is a JSON object with seq, at, actor, action, subject, data,
 prev_hash and hash. hash is the SHA-256 (hex) of the canonical JSON of the other
@@ -35,6 +37,10 @@ GENESIS_HASH = "0" * 64
 FIELDS = ("seq", "at", "actor", "action", "subject", "data", "prev_hash")
 TEXT_KEY = "body_sha256"  # the key under which comment entries carry their text's hash
 REDACTION_ACTION = "comment.redacted"
+# Erasure at the author's request: the text becomes ERASED_MARKER and the entry carries the removed text's SHA-256,
+# which the export's body_sha256 column repeats (app/privacy keeps the same marker).
+ERASURE_ACTION = "comment.erased"
+ERASED_MARKER = "[removed at the author's request]"
 
 
 def canonical(obj):
@@ -125,11 +131,14 @@ class TextIndex:
     def __init__(self):
         self.hashes = {}  # "comment:7" -> [(seq, sha256), …] in log order
         self.redacted = {}  # "comment:7" -> seq of the redaction
+        self.erased = set()  # "comment:7": erased at its author's request
 
     def __call__(self, entry):
         subject, data = entry["subject"], entry["data"]
         if entry["action"] == REDACTION_ACTION:
             self.redacted[subject] = entry["seq"]
+        elif entry["action"] == ERASURE_ACTION:
+            self.erased.add(subject)
         elif isinstance(data, dict) and isinstance(data.get(TEXT_KEY), str):
             self.hashes.setdefault(subject, []).append((entry["seq"], data[TEXT_KEY]))
 
@@ -139,7 +148,7 @@ class TextIndex:
         if not logged:
             raise ChainError(0, f"comment {comment_id} is exported but the log never mentions it")
         seq, expected = logged[-1]
-        if text in (None, "") and subject in self.redacted:
+        if text in (None, "") and subject in self.redacted or text == ERASED_MARKER and subject in self.erased:
             return
         if text_hash(text or "") != expected:
             raise ChainError(seq, f"the exported text of comment {comment_id} does not match the SHA-256 logged here")
@@ -147,7 +156,7 @@ class TextIndex:
     def check_revision(self, comment_id, text):
         subject = f"comment:{comment_id}"
         logged = self.hashes.get(subject, [])
-        if text in (None, "") and subject in self.redacted:
+        if text in (None, "") and subject in self.redacted or text == ERASED_MARKER and subject in self.erased:
             return
         if text_hash(text or "") not in {digest for _, digest in logged}:
             seq = logged[-1][0] if logged else 0
@@ -198,6 +207,7 @@ CONFIRMED_NOT_HARM = "Read and confirmed it does not disclose harm"
 
 # The entries an export's rows are checked against (and response.*); others are not kept.
 ROW_ACTIONS = {"comment.posted", "reply.posted", "comment.edited", "comment.redacted", "comment.withdrawn",
+               ERASURE_ACTION, "person.erased",
                *MODERATION_ACTS, *STATUS_AFTER, "vote.cast", "vote.changed", "theme.created", "signoff.requested",
                "signoff.waiver_recorded", "signoff.superseded", "signoff.approved", "signoff.returned",
                "arrangement.published", "finding.recorded", "finding.shared", "finding.released"}
@@ -281,7 +291,8 @@ class Ledger:
             rows.read(seq, actor, action, subject, data)
         rows.files["replies.csv"] = {key: row for key, row in rows.files["comments.csv"].items()
                                      if row.cells["parent_id"]}
-        return rows.files, rows.redacted
+        rows.forgive_erased_vote_reasons()
+        return rows.files, rows.redacted, rows.erased
 
 
 class Expectations:
@@ -289,11 +300,14 @@ class Expectations:
 
     def __init__(self, cid):
         self.cid, self.redacted, self.requests = cid, set(), set()
+        self.erased, self.erased_people, self.voters = set(), set(), {}  # erasure at the author's request
         self.files = {name: {} for name in EXPORT_FILES}
         self.comments, self.votes = self.files["comments.csv"], self.files["votes.csv"]
 
     def read(self, seq, actor, action, subject, data):
         about = _s(data.get("consultation")) == self.cid
+        if action == "person.erased":
+            self.erased_people.add(_ident(subject, "person"))
         for handler in (self._comment, self._moderation, self._vote, self._theme, self._response, self._signoff,
                         self._finding):
             handler(seq, actor, action, subject, data, about)
@@ -316,6 +330,14 @@ class Expectations:
                     comment_id=comment, revision_id=_s(data["revision"]), body=Sha(data.get("previous_body_sha256")))
         elif comment in self.comments and action == "comment.redacted":
             self.redacted.add(comment)
+        elif comment in self.comments and action == ERASURE_ACTION:
+            self.erased.add(comment)
+
+    def forgive_erased_vote_reasons(self):
+        """An erased person's vote reasons are emptied (the log keeps their SHA-256 and records the erasure)."""
+        for vote, row in self.votes.items():
+            if self.voters.get(vote) in self.erased_people and isinstance(row.cells.get("reason"), Sha):
+                row.cells["reason"] = ErasedOrSha(row.cells["reason"].digest)
 
     def _moderation(self, seq, actor, action, subject, data, about):
         target = _s(data.get("comment")) if action.startswith("concern.") else _ident(subject, "comment")
@@ -345,6 +367,7 @@ class Expectations:
         vote = _ident(subject, "vote")
         if action in ("vote.cast", "vote.changed") and vote and (about or vote in self.votes):
             row = self.votes.setdefault(vote, Expected(seq))
+            self.voters[vote] = _s(actor)
             row.set(vote_id=vote, consultation_id=self.cid, section_id=_s(data.get("section")),
                     audience=_s(data.get("audience")), choice=_s(data.get("choice")))
             if "reason_sha256" in data:
@@ -419,11 +442,21 @@ def _row_key(name, index, row):
     return row[column]
 
 
-def _check_text(name, number, column, cell, expected, row, redacted):
+class ErasedOrSha(Sha):
+    """Free text its author's erasure may have emptied: the logged SHA-256, or nothing at all."""
+
+    def accepts(self, cell):
+        return cell == "" or super().accepts(cell)
+
+
+def _check_text(name, number, column, cell, expected, row, redacted, erased=frozenset()):
     """Free text: its SHA-256 must be the logged one. A comment under a safeguarding concern is withheld as a marker
     (always so once its text was redacted): then its body_sha256 column carries the check."""
     digest_column = row.get("body_sha256") if column == "body" else None
-    if column == "body" and row.get("comment_id") in redacted:
+    if column == "body" and cell == ERASED_MARKER and row.get("comment_id") in erased:
+        if digest_column != expected.digest:
+            raise ExportError(name, number, "body_sha256", "does not match the SHA-256 logged for this text")
+        return    if column == "body" and row.get("comment_id") in redacted:
         # Its text moved to the safeguarding record: the export writes the concern's marker, nothing else.
         if not WITHHELD.fullmatch(cell):
             raise ExportError(name, number, column, "a redacted comment's text must read [withheld: safeguarding "
@@ -441,7 +474,7 @@ def _check_text(name, number, column, cell, expected, row, redacted):
         raise ExportError(name, number, "body_sha256", "does not match the SHA-256 logged for this text")
 
 
-def check_file(name, stream, expected, redacted):
+def check_file(name, stream, expected, redacted, erased=frozenset()):
     """Every row must have its log entry, say what the entries say, in order; every entry must have its row."""
     reader = csv.reader(stream, strict=True)
     header = next(reader, None)
@@ -467,7 +500,7 @@ def check_file(name, stream, expected, redacted):
             if column in want.cells and column not in UNBOUND and f"{column}@{name}" not in UNBOUND:
                 value, cell = want.cells[column], row[column]
                 if isinstance(value, Sha):
-                    _check_text(name, number, column, cell, value, row, redacted)
+                    _check_text(name, number, column, cell, value, row, redacted, erased)
                 elif cell != value:
                     raise ExportError(name, number, column, f"says {cell!r}; the log (seq {want.seq}) says {value!r}")
     missing = len(keys) - index
@@ -500,7 +533,7 @@ def check_names(archive):
         raise ExportError(missing[0], None, None, "is missing from the ZIP")
 
 
-def verify_export(archive, head=None, head_seq=None):
+def verify_export(archive, head=None, head_seq=None, report=None):
     """Check a scrutiny export ZIP: the chain, the heads it records, and every row of every CSV file."""
     check_names(archive)
     manifest = _manifest(archive)
@@ -516,9 +549,12 @@ def verify_export(archive, head=None, head_seq=None):
     if head_check:
         head_check.check(count)
     ledger.check_recorded_heads()
-    files, redacted = ledger.expectations(manifest["consultation"])
+    files, redacted, erased = ledger.expectations(manifest["consultation"])
     for name in EXPORT_FILES:
-        check_file(name, _open_text(archive, name), files[name], redacted)
+        check_file(name, _open_text(archive, name), files[name], redacted, erased)
+    if report is not None:
+        report["erased"] = sum(1 for row in csv.DictReader(_open_text(archive, "comments.csv"))
+                               if row["body"] == ERASED_MARKER and row["comment_id"] in erased)
     for name in ("signoffs.csv", "publications.csv"):  # the heads recorded in the rows, against the chain
         for number, row in enumerate(csv.DictReader(_open_text(archive, name)), start=2):
             seq = int(row["log_seq"]) if row["log_seq"].isdigit() else None
@@ -554,10 +590,10 @@ def _open_text(archive, name):
     return io.TextIOWrapper(archive.open(name), encoding="utf-8", newline="")
 
 
-def _run(args):
+def _run(args, report=None):
     if zipfile.is_zipfile(args.log):
         with zipfile.ZipFile(args.log) as archive:
-            return verify_export(archive, args.head, args.seq)
+            return verify_export(archive, args.head, args.seq, report)
     with open(args.log, encoding="utf-8") as log:
         comments = open(args.comments, encoding="utf-8", newline="") if args.comments else None
         revisions = open(args.revisions, encoding="utf-8", newline="") if args.revisions else None
@@ -579,8 +615,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.seq is not None and not args.head:
         parser.error("--seq needs --head")
+    report = {}
     try:
-        count, last = _run(args)
+        count, last = _run(args, report)
     except ChainError as error:
         print(f"FAIL at seq {error.seq}: {error.reason}")
         return 1
@@ -594,6 +631,8 @@ def main(argv=None):
         print(f"FAIL: the export is damaged ({type(error).__name__}: {error})".splitlines()[0])
         return 1
     print(f"OK {count} {last}")
+    if report.get("erased"):
+        print(f"{report['erased']} comment text(s) erased at their authors' request: the log keeps their SHA-256")
     return 0
 
 

@@ -137,7 +137,8 @@ def test_the_open_data_csv_leaves_out_hidden_withdrawn_and_young_peoples_identit
     concern = consultations.post_comment(young, consultation, f"Concern {MARKER}")
     set_status(concern, "concern")
     consultations.post_comment(young, consultation, f"Pending {MARKER}")
-    approved = consultations.post_comment(young, consultation, "Young people's approved view")
+    approved = consultations.post_comment(young, consultation, "Young people's approved view",
+                                          use="public")  # young people's words stay inside unless they choose so
     set_status(approved, "published")
     monkeypatch.setattr(routes, "open_data_available", lambda consultation: True)
 

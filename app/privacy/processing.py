@@ -1,0 +1,69 @@
+"""The record of processing (UK GDPR Article 30), read from the models themselves so it cannot drift.
+
+Each table's purpose is its model's docstring; its columns come from the metadata; PERSONAL names the columns that
+hold personal data and RETENTION says how long rows are kept. tests/privacy/test_processing.py fails when a new
+table or personal column is not accounted for here.
+"""
+import inspect
+
+from app.extensions import db
+
+# Columns that hold personal data (identifiers of a person or their own words), by table.
+PERSONAL = {
+    "person": {"display_name", "email", "username", "password_hash"},
+    "auth_session": {"person_id", "secret_hash", "user_agent"},
+    "account_token": {"person_id", "token_hash"},
+    "comment": {"author_id", "body"},
+    "comment_revision": {"body"},
+    "vote": {"person_id", "reason"},
+    "outbox_message": {"to_address", "body_text", "body_html"},
+    "notification_setting": {"person_id"},
+    "consultation_notice": {"person_id"},
+    "safeguarding_concern": {"person_id", "message"},
+    "redacted_text": {"body"},
+    "author_notice": {"person_id"},
+    "comment_report": {"by_id", "reason"},
+    "log_entry": {"actor"},
+    "signoff": {"signatory_id"},
+}
+# How long rows are kept. "{...}" names a setting the partnership chooses (/admin/data-protection/settings).
+RETENTION = {
+    "person": "Young people's accounts: anonymised {young_account_months} months after the last consultation they "
+              "took part in closed. Others: until an erasure request or the account is no longer needed.",
+    "auth_session": "Deleted {session_days} days after the session ends.",
+    "account_token": "Deleted as soon as the link expires.",
+    "outbox_message": "The email's text is deleted {outbox_days} days after sending.",
+    "comment": "For the life of the arrangement it informed; the words are removed on an erasure request.",
+    "comment_revision": "As the comment.",
+    "vote": "For the life of the arrangement; the reason is removed on an erasure request.",
+    "safeguarding_concern": "The designated safeguarding lead's record: kept under the partners' safeguarding "
+                            "records policy, not by this portal's retention.",
+    "redacted_text": "As safeguarding_concern.",
+    "log_entry": "Permanently: it holds identifiers and SHA-256 hashes, never free text, so it keeps no words "
+                 "after an erasure.",
+}
+DEFAULT_RETENTION = "For the life of the arrangement and its scrutiny."
+
+
+def _models():
+    return {mapper.local_table.name: mapper.class_ for mapper in db.Model.registry.mappers}
+
+
+def record(settings=None):
+    """[{table, purpose, columns: [(name, type, personal)], personal, retention}] for every table, by name."""
+    models = _models()
+    values = {"young_account_months": "12", "session_days": "30", "outbox_days": "30"}
+    if settings is not None:
+        values = {key: getattr(settings, key) for key in values}
+    result = []
+    for table in sorted(db.metadata.tables.values(), key=lambda t: t.name):
+        model = models.get(table.name)
+        doc = inspect.getdoc(model) if model is not None and model.__doc__ else ""
+        personal = PERSONAL.get(table.name, set())
+        result.append({
+            "table": table.name, "purpose": doc.split("\n\n")[0].replace("\n", " ") if doc else "",
+            "columns": [(c.name, str(c.type), c.name in personal) for c in table.columns],
+            "personal": bool(personal),
+            "retention": RETENTION.get(table.name, DEFAULT_RETENTION).format(**values),
+        })
+    return result
