@@ -3,7 +3,7 @@
 Thin views in a fixed order: load and authorise (404/403), validate the form, call one service, then 303.
 The services (app.moderation.members) check again that the person leads this group.
 """
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from app.accounts.models import Person, Role
@@ -68,9 +68,25 @@ def reset_code(person_id):
     except DomainError as error:
         flash(error.message, "info")
         return _back(group, f"member-{member.id}")
-    # Shown this once (signed-in pages send Cache-Control: no-store); only its SHA-256 is kept.
-    return render_template("moderation/reset_code_created.html", group=group, member=member, code=code,
+    # Post/Redirect/Get: the code waits in the signed session cookie for the one page that shows it, then goes;
+    # only its SHA-256 is kept on the server.
+    session[_RESET_CODE] = {"person": member.id, "code": code}
+    return redirect(url_for(".reset_code_shown", person_id=member.id), 303)
+
+
+@bp.route("/groups/members/<int:person_id>/reset-code")
+@roles_required(*GROUP_LEADS)
+def reset_code_shown(person_id):
+    member, group = _member(person_id)
+    kept = session.pop(_RESET_CODE, None)
+    if not kept or kept.get("person") != member.id:
+        flash("That reset code has already been shown. Give the member a new one if they need it.", "info")
+        return _back(group, f"member-{member.id}")
+    return render_template("moderation/reset_code_created.html", group=group, member=member, code=kept["code"],
                            hours=members.RESET_CODE_HOURS)
+
+
+_RESET_CODE = "reset_code_to_show"
 
 
 @bp.route("/groups/members/<int:person_id>/suspend", methods=["GET", "POST"])

@@ -43,7 +43,7 @@ def test_the_public_and_a_scrutineer_check_the_published_arrangement_against_the
                          tmp_path, "open-data.csv")
     rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8"))))
     assert rows and all(row["body"] for row in rows)
-    assert any("exploitation across borough boundaries" in row["body"] for row in rows)
+    assert any("exploitation across council boundaries" in row["body"] for row in rows)
     # … and the verifier, one Python file.
     verifier = _download(page, page.get_by_role("link", name="standalone log verifier (verify_log.py)"),
                          tmp_path, "verify_log.py")

@@ -83,6 +83,7 @@ ROUTES = [
     # A young people's group, as its youth worker (or a facilitator) looks after it.
     ("GET", "/groups/999999", "groups.group", "code 404"),
     ("POST", "/groups/members/999999/reset-code", "groups.reset_code", "code 404"),
+    ("GET", "/groups/members/999999/reset-code", "groups.reset_code_shown", "code 404"),
     ("GET", "/groups/members/999999/suspend", "groups.suspend", "code 404"),
     ("POST", "/groups/members/999999/suspend", "groups.suspend", "code 404"),
     ("POST", "/groups/members/999999/reactivate", "groups.reactivate", "code 404"),

@@ -112,7 +112,7 @@ def test_the_public_open_data_csv_of_the_published_demo_is_served_and_not_logged
     response = client.get(link)
     text = response.get_data(as_text=True)
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert "cross-border exploitation" not in text and "exploitation across borough boundaries" in text
+    assert "cross-border exploitation" not in text and "exploitation across council boundaries" in text
     assert trail.head() == before
 
 
