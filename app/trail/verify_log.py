@@ -456,7 +456,8 @@ def _check_text(name, number, column, cell, expected, row, redacted, erased=froz
     if column == "body" and cell == ERASED_MARKER and row.get("comment_id") in erased:
         if digest_column != expected.digest:
             raise ExportError(name, number, "body_sha256", "does not match the SHA-256 logged for this text")
-        return    if column == "body" and row.get("comment_id") in redacted:
+        return
+    if column == "body" and row.get("comment_id") in redacted:
         # Its text moved to the safeguarding record: the export writes the concern's marker, nothing else.
         if not WITHHELD.fullmatch(cell):
             raise ExportError(name, number, column, "a redacted comment's text must read [withheld: safeguarding "
