@@ -114,7 +114,7 @@ def demo_data(shape):
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("demo-data is refused in production: it creates accounts with a known password")
     if SHAPES[shape]():
-        click.echo(f"Demo partnership ({shape}) loaded. Sign in with any demo account; the password is "
+        click.echo(f"Demo partnership loaded ({shape}). Sign in with any demo account; the password is "
                    + DEMO_PASSWORD)
     else:
         click.echo("This database already holds a partnership, so nothing changed "

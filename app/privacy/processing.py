@@ -25,6 +25,7 @@ PERSONAL = {
     "comment_report": {"by_id", "reason"},
     "log_entry": {"actor"},
     "signoff": {"signatory_id"},
+    "role_grant_request": {"person_id"},  # who was to be given (or lose) a role, and who asked and decided
 }
 # How long rows are kept. "{...}" names a setting the partnership chooses (/admin/data-protection/settings).
 RETENTION = {
@@ -36,6 +37,8 @@ RETENTION = {
     "comment": "For the life of the arrangement it informed; the words are removed on an erasure request.",
     "comment_revision": "As the comment.",
     "vote": "For the life of the arrangement; the reason is removed on an erasure request.",
+    "role_grant_request": "For as long as the partnership exists: the history of who was given which role, and "
+                          "who confirmed it, is part of the independent scrutiny of the arrangements.",
     "safeguarding_concern": "The designated safeguarding lead's record: kept under the partners' safeguarding "
                             "records policy, not by this portal's retention.",
     "redacted_text": "As safeguarding_concern.",
