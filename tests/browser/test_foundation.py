@@ -48,8 +48,10 @@ def test_each_demo_account_signs_in_to_a_home_page_for_their_role(page, login):
     assert_no_axe_violations(page)
 
     sign_out(page)
-    page.goto("/")  # the session is over: home now asks to sign in
-    expect(page).to_have_url(re.compile(r"/login\?next=%2F$"))
+    page.goto("/password")  # the session is over: a signed-in page now asks to sign in
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fpassword$"))
+    page.goto("/")  # and home is the public front door again
+    expect(page.get_by_role("link", name="Sign in", exact=True)).to_be_visible()
 
 
 # --- every page: axe and no console or CSP errors --------------------------------------------------
