@@ -89,7 +89,8 @@ def site(request, tmp_path_factory):
         path = tmp_path_factory.mktemp("site") / "portal.sqlite3"
         shutil.copyfile(template, path)
         database_url = f"sqlite:///{path}"
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, LOGIN_FAILURES_PER_MINUTE=1000)
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, LOGIN_FAILURES_PER_MINUTE=1000,
+                     ADDRESS_FAILURES_PER_MINUTE=1000)
     with app.app_context():
         load_demo_data()
         markers = _plant_markers()
