@@ -72,6 +72,12 @@ def colleague(live_server):
 
 def _open_roles(page):
     """The Roles item of the service navigation (behind the Menu button on a phone)."""
+    # On a phone the Menu button shows once GOV.UK Frontend has started the navigation: wait for that, or a busy
+    # machine races it (the link is then hidden in the folded menu).
+    page.wait_for_load_state("load")
+    navigation = page.locator("[data-module='govuk-service-navigation']")
+    if navigation.count() and getattr(page.context, "javascript_enabled", True):
+        expect(navigation.first).to_have_attribute("data-govuk-service-navigation-init", re.compile(".*"))
     menu = page.get_by_role("button", name="Menu")
     if menu.is_visible():
         menu.click()
