@@ -7,12 +7,20 @@ from aiosmtpd.controller import Controller
 
 
 class RecordingHandler:
-    """Keeps every message it accepts; answers `reply` instead while that is set (e.g. "451 try later")."""
+    """Keeps every message it accepts; answers `reply` instead while that is set (e.g. "451 try later"), and
+    refuses recipients at the domains in `unknown_domains` with "550 no such mailbox"."""
 
     def __init__(self):
         self.messages = []
         self.refused = 0
         self.reply = None
+        self.unknown_domains = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.rpartition("@")[2].lower() in self.unknown_domains:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         if self.reply:

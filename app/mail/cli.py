@@ -4,7 +4,9 @@ import time
 
 import click
 from flask import Blueprint
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.extensions import db
 from app.mail import services as mail
 
 bp = Blueprint("mail", __name__, cli_group=None)
@@ -31,15 +33,16 @@ def send_mail(once, interval):
             signal.signal(signum, _Stop.request)
     reported = set()
     while True:
-        sent, failed = mail.send_due()
-        if sent or failed:
-            click.echo(f"sent {sent}, failed attempts {failed}")
-        for message in mail.stuck():
-            if message.id in reported:
-                continue
-            reported.add(message.id)
-            click.echo(f"message {message.id} to {message.to_address} was being sent when a worker stopped; "
-                       "check the mail server's log before resending", err=True)
+        try:
+            _poll(reported)
+        except SQLAlchemyError as error:
+            # The database went away (a restart, a dropped connection): say so and try again at the next poll.
+            # A message claimed when it happened stays in `sending` and is reported once the database is back,
+            # never resent blindly (it may have gone).
+            db.session.rollback()
+            click.echo(f"the database could not be reached ({type(error).__name__}); trying again", err=True)
+            if once:
+                raise SystemExit(1)
         if once:
             return
         deadline = time.monotonic() + interval
@@ -47,3 +50,15 @@ def send_mail(once, interval):
             time.sleep(min(0.2, interval))
         if _Stop.requested:
             return
+
+
+def _poll(reported):
+    sent, failed = mail.send_due()
+    if sent or failed:
+        click.echo(f"sent {sent}, failed attempts {failed}")
+    for message in mail.stuck():
+        if message.id in reported:
+            continue
+        reported.add(message.id)
+        click.echo(f"message {message.id} to {message.to_address} was being sent when a worker stopped; "
+                   "check the mail server's log before resending", err=True)

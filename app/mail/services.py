@@ -103,7 +103,7 @@ def send_due(limit=100):
         try:
             _deliver(email, config)
         except (smtplib.SMTPException, OSError) as error:
-            _record_failure(message_id, error, retry=True)
+            _record_failure(message_id, error, retry=not _permanent(error))
             failed += 1
             continue
         except Exception as error:  # noqa: BLE001
@@ -115,6 +115,17 @@ def send_due(limit=100):
             message.status, message.sent_at, message.last_error = "sent", utcnow(), None
         sent += 1
     return sent, failed
+
+
+def _permanent(error):
+    """True when trying again cannot help: the server refused every recipient, the sender or the message
+    with a 5xx code (no such mailbox, say). A 4xx answer, a dropped connection or a server that is down is
+    tried again later."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _text in error.recipients.values())  # none at all: no recipient
+    if isinstance(error, (smtplib.SMTPSenderRefused, smtplib.SMTPDataError)):
+        return error.smtp_code >= 500
+    return False
 
 
 def _record_failure(message_id, error, retry):

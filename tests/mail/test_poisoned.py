@@ -67,3 +67,50 @@ def test_the_worker_leaves_quietly_when_asked_to_stop(app, runner, monkeypatch):
         for signum, handler in previous.items():
             signal.signal(signum, handler)
     assert result.exit_code == 0 and cli._Stop.requested
+
+
+def test_a_recipient_the_server_refuses_for_good_fails_at_once_and_the_rest_go(db, runner, smtp, app):
+    """550 (no such mailbox) will not change by trying again for two days: failed now, with the reason."""
+    smtp.handler.unknown_domains.add("gone.example")
+    refused = _queue("Reset your password", to="nobody@gone.example")
+    good = _queue("Reset your password")
+    result = runner.invoke(args=["send-mail", "--once"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    message = db.session.get(OutboxMessage, refused)
+    assert (message.status, message.attempts) == ("failed", 1) and "550" in message.last_error
+    assert db.session.get(OutboxMessage, good).status == "sent"
+    assert [m["To"] for m in smtp.messages] == ["someone@example.org"]
+
+
+def test_the_worker_outlives_a_database_that_goes_away(app, runner, smtp, db, monkeypatch):
+    """A dropped database connection during a poll is reported; the next poll sends what is due."""
+    import signal
+
+    from sqlalchemy.exc import OperationalError
+
+    from app.mail import cli
+
+    good = _queue("Reset your password")
+    real, polls = mail.send_due, []
+
+    def send_due():
+        polls.append(1)
+        if len(polls) == 1:
+            raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+        result = real()
+        signal.raise_signal(signal.SIGTERM)
+        return result
+
+    monkeypatch.setattr(mail, "send_due", send_due)
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        result = runner.invoke(args=["send-mail", "--interval", "0.1"])
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    assert result.exit_code == 0, result.output
+    assert "the database could not be reached (OperationalError)" in result.output
+    assert len(polls) == 2
+    db.session.expire_all()
+    assert db.session.get(OutboxMessage, good).status == "sent" and len(smtp.messages) == 1

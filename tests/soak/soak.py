@@ -11,12 +11,17 @@ every database connection of the app is dropped (pg_terminate_backend) two third
 besides the checks above: nothing half-written — every comment has its comment.posted / reply.posted log entry
 and every such entry its comment; every revision its comment.edited entry; every vote its vote.cast entry — and
 the chain is intact.
+Through both phases the mail worker (`flask send-mail`) runs against a real SMTP server while good messages and
+poisoned ones (a header injection in a subject or an address, no address at all, a mailbox the server refuses
+with 550) are queued: the worker never stops, every good message is delivered exactly once, and every poisoned
+one is marked failed with its reason and never delivered.
 """
 import argparse
 import os
 import random
 import re
 import signal
+import subprocess
 import threading
 import time
 import uuid
@@ -26,7 +31,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import create_engine, text
 
 from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
-from tests.soak.harness import Client, Gunicorn, csrf_of, flask, server_env
+from tests.smtp import SMTPServer
+from tests.soak.harness import FLASK, ROOT, Client, Gunicorn, csrf_of, flask, server_env
 
 PEOPLE = ["practitioner@demo.test", "vcs@demo.test", "amy.clarke@demo.test", "tom.reeves@demo.test",
           "hannah.price@demo.test", "sam.okafor@demo.test", "jo.bennett@demo.test", "youth-demo"]
@@ -124,6 +130,96 @@ class Visitor(threading.Thread):
         self.tally.note("edit", status)
 
 
+POISONS = [  # (what is wrong, address, subject)
+    ("a header injected in the subject", "parent@example.org", "Your comment\r\nBcc: evil@example.org"),
+    ("a header injected in the address", "parent@example.org\r\nBcc: evil@example.org", "Your comment"),
+    ("no address at all", "", "Your comment"),
+    ("a mailbox the server refuses", "nobody@gone.example", "Your comment"),
+]
+
+
+class MailTraffic(threading.Thread):
+    """Queues a good message every 0.2 s and a poisoned one every second, as rows of the outbox."""
+
+    def __init__(self, engine, deadline):
+        super().__init__(daemon=True)
+        self.engine, self.deadline = engine, deadline
+        self.good, self.poisoned = set(), {}  # markers; message_id -> what is wrong
+        self.error = None
+
+    def run(self):
+        try:
+            n = 0
+            while time.monotonic() < self.deadline:
+                marker = f"mail-{uuid.uuid4().hex[:16]}"
+                if n % 5 == 4:
+                    what, to, subject = POISONS[(n // 5) % len(POISONS)]
+                    self.queue(marker, to, subject)
+                    self.poisoned[marker] = what
+                else:
+                    self.queue(marker, f"{marker}@example.org", f"Soak message {marker}")
+                    self.good.add(marker)
+                n += 1
+                time.sleep(0.2)
+        except Exception as error:  # noqa: BLE001 — reported by the main thread
+            self.error = error
+
+    def queue(self, marker, to, subject):
+        for attempt in range(50):  # the fault phase drops this connection too: queue again once it is back
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(text(
+                        "INSERT INTO outbox_message (message_id, to_address, subject, body_text, status, attempts, "
+                        "created_at, next_attempt_at) VALUES (:mid, :to, :subject, :body, 'queued', 0, "
+                        "now() AT TIME ZONE 'utc', now() AT TIME ZONE 'utc')"),
+                        {"mid": f"<{marker}@soak.test>", "to": to, "subject": subject, "body": f"Body {marker}"})
+                return
+            except Exception:  # noqa: BLE001 — a dropped connection: the pool reconnects
+                time.sleep(0.2)
+        raise RuntimeError(f"could not queue {marker}")
+
+
+def check_mail(engine, traffic, smtp, worker):
+    """Every good message delivered exactly once, every poisoned one failed with a reason and not delivered."""
+    problems = []
+    if traffic.error:
+        problems.append(f"queueing mail failed: {traffic.error!r}")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        with engine.connect() as connection:
+            waiting = connection.execute(text(
+                "SELECT COUNT(*) FROM outbox_message WHERE status = 'queued' AND to_address LIKE 'mail-%'")).scalar()
+        if not waiting:
+            break
+        time.sleep(0.5)
+    if worker.poll() is not None:
+        problems.append(f"the mail worker stopped (exit {worker.returncode})")
+    delivered = Counter(m["Message-ID"].strip("<>").split("@")[0] for m in smtp.messages)
+    not_once = [m for m in traffic.good if delivered[m] != 1]
+    with engine.connect() as connection:
+        rows = {mid.strip("<>").split("@")[0]: (status, error) for mid, status, error in connection.execute(text(
+            "SELECT message_id, status, last_error FROM outbox_message WHERE message_id LIKE '<mail-%'"))}
+    # A message claimed at the instant the database dropped every connection stays in `sending` for a person
+    # to decide (it may have gone); the worker says so. Anything else good must have arrived exactly once.
+    in_doubt = [m for m in not_once if rows.get(m, ("",))[0] == "sending"]
+    lost = [m for m in not_once if m not in in_doubt]
+    if lost:
+        problems.append(f"{len(lost)} of {len(traffic.good)} good messages not delivered exactly once, e.g. "
+                        f"{[(m, delivered[m], rows.get(m)) for m in lost[:5]]}")
+    if len(in_doubt) > 1:
+        problems.append(f"{len(in_doubt)} good messages left in 'sending': {in_doubt[:5]}")
+    for marker, what in traffic.poisoned.items():
+        status, error = rows.get(marker, (None, None))
+        if delivered[marker] or status != "failed" or not error:
+            problems.append(f"poisoned message ({what}) was {status}, delivered {delivered[marker]} time(s)")
+    if any("evil@example.org" in str(m) for m in smtp.messages):
+        problems.append("a header injection reached the mail server")
+    return problems, (f"mail: {len(traffic.good)} good messages queued, {sum(delivered[m] for m in traffic.good)} "
+                      f"delivered; {len(traffic.poisoned)} poisoned, "
+                      f"{sum(1 for m in traffic.poisoned if rows.get(m, ('',))[0] == 'failed')} failed with a reason"
+                      + (f"; {len(in_doubt)} left in 'sending' by the dropped connections" if in_doubt else ""))
+
+
 def drive(server, consultation_id, seconds, faults=None):
     """Run THREADS visitors for `seconds`; `faults` is a list of (at_seconds, callable)."""
     tally = Tally()
@@ -206,14 +302,23 @@ def run(seconds=60, report=print):
     name = f"portal_soak_{uuid.uuid4().hex[:8]}"
     url = create_postgres_database(POSTGRES_URL, name)
     plain_url = url.replace("postgresql+psycopg://", "postgresql://")
-    env = server_env(plain_url)
+    smtp = SMTPServer()
+    smtp.handler.unknown_domains.add("gone.example")
+    smtp.start()
+    env = server_env(plain_url, MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp.port),
+                     MAIL_DEFAULT_SENDER="portal@partnership.example")
     engine = create_engine(url)
     problems = []
+    worker = None
     try:
         demo = flask({**env, "PORTAL_ENV": "development"}, "demo-data")
         assert demo.returncode == 0, demo.stderr[-3000:]
         with engine.connect() as connection:
             consultation_id = connection.execute(text("SELECT MIN(id) FROM consultation")).scalar_one()
+        worker = subprocess.Popen([*FLASK, "send-mail", "--interval", "0.5"], env=env, cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        mail_traffic = MailTraffic(engine, time.monotonic() + 2 * seconds)
+        mail_traffic.start()
         with Gunicorn(env) as server:
             steady = tally = drive(server, consultation_id, seconds)
             found, counts = check_database(engine, tally, env)
@@ -253,7 +358,18 @@ def run(seconds=60, report=print):
                 problems.append("faults: gunicorn itself died")
             if sum(n for (kind, status), n in tally.requests.items() if status == 200 and kind == "read") == 0:
                 problems.append("faults: no page was served after the faults")
+        mail_traffic.join(timeout=seconds + 60)
+        found, line = check_mail(engine, mail_traffic, smtp, worker)
+        report(line)
+        problems += [f"mail: {p}" for p in found]
     finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+        smtp.stop()
         engine.dispose()
         drop_postgres_database(POSTGRES_URL, name)
     return problems
