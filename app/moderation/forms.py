@@ -112,3 +112,8 @@ class JoinForm(FlaskForm):
     confirm = PasswordField("Type your password again", validators=[
         DataRequired("Type your password again"), EqualTo("password", "The two passwords are not the same")])
     accept = BooleanField("I agree to the rules")
+
+
+class DismissReportsForm(OnePageForm):
+    reason = TextAreaField("Why the comment can stay (the people who reported it will read this)", validators=[
+        DataRequired("Enter why the comment can stay"), Length(max=2000, message="Enter 2,000 characters or fewer")])

@@ -98,6 +98,12 @@ class Report(db.Model):
     at = mapped_column(db.DateTime, default=utcnow)
     resolved_at = mapped_column(db.DateTime)
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    # Set when a moderator kept the comment and dismissed the report: why, as the reporter is told it.
+    dismissal_reason: Mapped[str | None] = mapped_column(Text)
+
+    by = relationship("Person", foreign_keys=[by_id])
+    resolved_by = relationship("Person", foreign_keys=[resolved_by_id])
+    comment = relationship("Comment")
 
     __table_args__ = (Index("uq_comment_report_once", "comment_id", "by_id", unique=True),)  # once per person
 

@@ -17,6 +17,7 @@ from app.moderation.forms import (
     ApproveForm,
     CloseConcernForm,
     ConfirmForm,
+    DismissReportsForm,
     InviteCodeForm,
     NoteForm,
     ReasonForm,
@@ -56,7 +57,13 @@ def _moderation_globals():
             return []
         return services.notices_for(current_user)
 
-    return {"moderation_status": moderation_status, "moderation_notices": moderation_notices}
+    def dismissed_reports():
+        if not getattr(current_user, "is_authenticated", False):
+            return []
+        return services.dismissed_reports_for(current_user)
+
+    return {"moderation_status": moderation_status, "moderation_notices": moderation_notices,
+            "dismissed_reports": dismissed_reports}
 
 
 def _can_moderate():
@@ -94,7 +101,7 @@ def queue():
 def _comment_page(comment, **forms):
     context = {"approve_form": ApproveForm(formdata=None), "reject_form": ReasonForm(formdata=None),
                "hide_form": ReasonForm(formdata=None), "restore_form": NoteForm(formdata=None),
-               "concern_form": NoteForm(formdata=None), **forms}
+               "concern_form": NoteForm(formdata=None), "dismiss_form": DismissReportsForm(formdata=None), **forms}
     failed = next((form for form in forms.values() if form.errors), None)
     return render_template("moderation/comment.html", item=queries.item(comment), can_moderate=_can_moderate(),
                            acts=queries.acts_for(comment.id), form=failed, **context)
@@ -153,6 +160,14 @@ def reject(comment_id):
 def hide(comment_id):
     return _decide(comment_id, ReasonForm, "hide_form", services.hide,
                    "The comment has been hidden. Its author will be told why.", "reason_code", "reason")
+
+
+@bp.route("/moderation/comments/<int:comment_id>/dismiss-reports", methods=["GET", "POST"])
+@roles_required(*MODERATORS)
+def dismiss_reports(comment_id):
+    return _decide(comment_id, DismissReportsForm, "dismiss_form", services.dismiss_reports,
+                   "The reports have been dismissed and the comment stays published. The people who reported it "
+                   "will be told why.", "reason")
 
 
 @bp.route("/moderation/comments/<int:comment_id>/restore", methods=["GET", "POST"])

@@ -353,6 +353,47 @@ def notices_for(person):
                               .order_by(AuthorNotice.id.desc())).scalars().all()
 
 
+def dismiss_reports(by, comment, reason, now=None):
+    """A moderator read the reports on a published comment and keeps it: the reports are closed with the reason,
+    each reporter is told (by email where they have one, and on their home page), and the log keeps it."""
+    now = now or utcnow()
+    with transaction() as session:
+        by_id = by.id
+        _require_moderator(by, comment)
+        if comment.status != CommentStatus.PUBLISHED.value:
+            raise DomainError("Only the reports on a published comment can be dismissed")
+        reason = _text(reason, required=True, what="why the comment can stay")
+        reports = session.execute(select(Report).where(Report.comment_id == comment.id,
+                                                       Report.resolved_at.is_(None)).order_by(Report.id)
+                                  .with_for_update()).scalars().all()
+        if not reports:
+            raise DomainError("There is no open report on this comment: a moderator may have dealt with it already")
+        for item in reports:
+            item.resolved_at, item.resolved_by_id, item.dismissal_reason = now, by_id, reason
+            reporter = item.by
+            if reporter.email and reporter.is_active:
+                mail.queue(reporter.email, f"The comment you reported: {comment.consultation.title}",
+                           "report_dismissed", person=reporter, reason=reason, consultation=comment.consultation,
+                           reported_at=item.at,
+                           path=f"/comments/{comment.thread_id or comment.id}/replies#comment-{comment.id}")
+        session.flush()
+        trail.append("comment.reports_dismissed", f"comment:{comment.id}", {
+            "consultation": comment.consultation_id, "reports": [item.id for item in reports],
+            "reason_sha256": trail.text_hash(reason)}, actor=by_id)
+    return reports
+
+
+DISMISSED_REPORT_NOTICE_DAYS = 30
+
+
+def dismissed_reports_for(person, now=None):
+    """The person's reports a moderator dismissed lately, for their home page (newest first)."""
+    since = (now or utcnow()) - timedelta(days=DISMISSED_REPORT_NOTICE_DAYS)
+    return db.session.execute(select(Report).where(Report.by_id == person.id, Report.dismissal_reason.is_not(None),
+                                                   Report.resolved_at >= since)
+                              .order_by(Report.resolved_at.desc())).scalars().all()
+
+
 # --- safeguarding concerns --------------------------------------------------------------------------
 
 def _dsls(partnership_id):

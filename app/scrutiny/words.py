@@ -154,6 +154,8 @@ SENTENCES = {
     "comment.restored": lambda who, n, d, l: f"{who} showed comment {n} again",
     "comment.reported": lambda who, n, d, l: f"{who} reported comment {n} to the moderators",
     "comment.held": lambda who, n, d, l: f"Comment {n} was held for a moderator after a report",
+    "comment.reports_dismissed": lambda who, n, d, l: (f"{who} dismissed {len(d.get('reports') or [])} report(s) on "
+                                                       f"comment {n} and kept it published"),
     "comment.redacted": lambda who, n, d, l: f"{who} moved the text of comment {n} into the safeguarding record",
     "comment.tagged": lambda who, n, d, l: f"{who} tagged comment {n} with a theme",
     "comment.untagged": lambda who, n, d, l: f"{who} took a theme off comment {n}",

@@ -19,18 +19,6 @@ def app_config(smtp):
     return smtp_settings(smtp)
 
 
-@pytest.fixture
-def as_person(app, login):
-    """as_person(person): a browser of its own, signed in."""
-
-    def make(person):
-        browser = app.test_client()
-        login(person, target=browser)
-        return browser
-
-    return make
-
-
 def _post(client, csrf, url, data=None):
     return client.post(url, data={**(data or {}), "csrf_token": csrf(client, "/accessibility")})
 

@@ -33,16 +33,6 @@ def app_config(smtp):
 
 
 @pytest.fixture
-def as_person(app, login):
-    def make(person):
-        browser = app.test_client()
-        login(person, target=browser)
-        return browser
-
-    return make
-
-
-@pytest.fixture
 def youth_worker(make_person):
     return make_person(Role.YOUTH_WORKER, name="Yusuf Youthworker", organisation="Testshire Youth Council")
 
