@@ -16,7 +16,7 @@ export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/$(DEMO).sqlite3
 endif
 STAMP  := .make
 
-.PHONY: run test setup setup-dev assets browser migrate demo check-ci soak bench audit clean
+.PHONY: run test check setup setup-dev assets browser migrate demo check-ci soak bench audit clean
 
 ## make run — install, migrate, load the demo partnership and serve on http://127.0.0.1:$(PORT)
 ##   make run DEMO=hartlepool-stockton loads the two-area partnership instead (into an empty database)
@@ -36,6 +36,11 @@ run: setup migrate demo
 ## make test — the same set-up, then the whole suite (browser tests included)
 test: setup-dev browser
 	$(PY) -m pytest
+
+## make check — the fast tier for the edit-and-test loop: everything but the browser tests (journeys and the
+##   whole-site crawler) and the soak, in parallel (pytest-xdist, one worker per CPU); make test stays the whole suite
+check: setup-dev
+	$(PY) -m pytest -m "not browser" --ignore=tests/soak -n auto -q
 
 ## Python packages and built front-end assets
 setup: $(STAMP)/venv $(STAMP)/assets

@@ -63,6 +63,8 @@ ROUTES = [
     ("POST", "/moderation/comments/999999/hide", "moderation.hide", "moderator 404"),
     ("GET", "/moderation/comments/999999/restore", "moderation.restore", "moderator 404"),
     ("POST", "/moderation/comments/999999/restore", "moderation.restore", "moderator 404"),
+    ("GET", "/moderation/comments/999999/dismiss-reports", "moderation.dismiss_reports", "moderator 404"),
+    ("POST", "/moderation/comments/999999/dismiss-reports", "moderation.dismiss_reports", "moderator 404"),
     ("GET", "/moderation/comments/999999/concern", "moderation.concern", "moderator 404"),
     ("POST", "/moderation/comments/999999/concern", "moderation.concern", "moderator 404"),
     ("GET", "/moderation/invite-codes", "moderation.invite_codes", "code issuer"),
