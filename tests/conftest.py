@@ -231,6 +231,12 @@ def make_person(partnership):
 
 
 @pytest.fixture
+def facilitator(make_person):
+    """The partnership's facilitator, Fran Facilitator (every room's tests use one)."""
+    return make_person(Role.FACILITATOR, name="Fran Facilitator")
+
+
+@pytest.fixture
 def login(client):
     """login(person) signs the test client in through the real login form."""
 

@@ -13,11 +13,6 @@ from app.partnerships.models import PartnerKind
 from app.trail import services as trail
 
 
-@pytest.fixture
-def facilitator(make_person):
-    return make_person(Role.FACILITATOR, name="Fran Facilitator")
-
-
 def _edit(by, person, roles, partner=None, acting_for=None, active=True):
     accounts.update_person(by, person, display_name=person.display_name, organisation=person.organisation,
                            roles=roles, active=active, statutory_partner_id=partner.id if partner else None,

@@ -40,11 +40,6 @@ def _log_actions():
     return [entry["action"] for entry in trail.iter_entries()]
 
 
-@pytest.fixture
-def facilitator(make_person):
-    return make_person(Role.FACILITATOR)
-
-
 # --- inviting ----------------------------------------------------------------------------------
 
 def test_invite_creates_an_account_without_password_and_queues_one_email(db, partnership, facilitator):

@@ -19,11 +19,6 @@ SECTIONS = [
 
 
 @pytest.fixture
-def facilitator(make_person):
-    return make_person(Role.FACILITATOR, name="Fran Facilitator")
-
-
-@pytest.fixture
 def make_version(partnership, facilitator):
     """make_version(title, sections=SECTIONS, publish=True) -> DraftVersion."""
 

@@ -8,11 +8,6 @@ from app.partnerships.models import PartnerKind
 
 
 @pytest.fixture
-def facilitator(make_person):
-    return make_person(role=Role.FACILITATOR, name="Fran Facilitator")
-
-
-@pytest.fixture
 def people(make_person, facilitator):
     """One person for each role the drafts room cares about."""
     lead = make_person(role=Role.LEAD_SIGNATORY, partner=PartnerKind.POLICE)

@@ -11,11 +11,6 @@ from app.trail import services as trail
 
 
 @pytest.fixture
-def facilitator(make_person):
-    return make_person(Role.FACILITATOR)
-
-
-@pytest.fixture
 def tees(partnership, facilitator):
     """The fixture partnership made into Hartlepool and Stockton-on-Tees (its three partners cover both)."""
     services.update_partnership(facilitator, partnership, name=partnership.name,

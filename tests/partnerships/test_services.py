@@ -12,11 +12,6 @@ from app.partnerships.models import (Organisation, OrganisationKind, Partnership
 from app.trail import services as trail
 
 
-@pytest.fixture
-def facilitator(make_person):
-    return make_person(Role.FACILITATOR)
-
-
 def _last_entry():
     return list(trail.iter_entries())[-1]
 
