@@ -3,7 +3,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import Role
 from app.database import transaction
 from app.errors import DomainError
 from app.partnerships import services
