@@ -249,6 +249,19 @@ def login(client):
     return do_login
 
 
+@pytest.fixture
+def as_person(app, login):
+    """as_person(person): a browser of its own (a test client), signed in as `person` — a second reader beside
+    `client`, say."""
+
+    def make(person):
+        browser = app.test_client()
+        login(person, target=browser)
+        return browser
+
+    return make
+
+
 def csrf_token(client, path):
     """The CSRF token from the form on `path`, as a browser would send it."""
     html = client.get(path).get_data(as_text=True)

@@ -13,14 +13,8 @@ def _page(client, consultation):
     return response.get_data(as_text=True)
 
 
-def _browser(app, login, person):
-    browser = app.test_client()
-    login(person, target=browser)
-    return browser
-
-
-def test_every_reader_gets_forms_carrying_their_own_csrf_token(app, login, consultation, practitioner, vcs, sections):
-    first, second = _browser(app, login, practitioner), _browser(app, login, vcs)
+def test_every_reader_gets_forms_carrying_their_own_csrf_token(as_person, consultation, practitioner, vcs, sections):
+    first, second = as_person(practitioner), as_person(vcs)
     tokens = []
     for browser in (first, second):
         html = _page(browser, consultation)
@@ -40,9 +34,9 @@ def test_every_reader_gets_forms_carrying_their_own_csrf_token(app, login, consu
     assert "You voted" not in _page(first, consultation)
 
 
-def test_a_changed_comment_is_drawn_again_at_once(app, login, consultation, practitioner, vcs, facilitator):
+def test_a_changed_comment_is_drawn_again_at_once(as_person, consultation, practitioner, vcs, facilitator):
     comment = services.post_comment(practitioner, consultation, "The first wording")
-    reader = _browser(app, login, vcs)
+    reader = as_person(vcs)
     assert "The first wording" in _page(reader, consultation)
     services.edit_comment(practitioner, comment, "A better wording")
     html = _page(reader, consultation)
@@ -52,9 +46,9 @@ def test_a_changed_comment_is_drawn_again_at_once(app, login, consultation, prac
     assert "A better wording" not in html and f"comment-{comment.id}" not in html
 
 
-def test_the_author_sees_their_own_controls_and_others_do_not(app, login, consultation, practitioner, vcs):
+def test_the_author_sees_their_own_controls_and_others_do_not(as_person, consultation, practitioner, vcs):
     comment = services.post_comment(practitioner, consultation, "Whose comment is this")
-    reader, author = _browser(app, login, vcs), _browser(app, login, practitioner)
+    reader, author = as_person(vcs), as_person(practitioner)
     edit = f"/comments/{comment.id}/edit"
     assert edit not in _page(reader, consultation)  # remembered for a reader first
     assert edit in _page(author, consultation) and "(you)" in _page(author, consultation)

@@ -27,12 +27,6 @@ def _page(browser, url):
     return response
 
 
-def _browser(app, login, person):
-    browser = app.test_client()
-    login(person, target=browser)
-    return browser
-
-
 def _version():
     _db.session.rollback()
     return _db.session.scalar(select(DataVersion.n))
@@ -48,7 +42,7 @@ def _version_triggers():
     return {tuple(name.removeprefix("data_version_").rsplit("_", 1)) for name in names}
 
 
-def test_every_table_a_page_can_show_moves_the_data_version(app, practitioner):
+def test_every_table_a_page_can_show_moves_the_data_version(practitioner):
     shown = set(_db.metadata.tables) - NOT_SHOWN
     assert _version_triggers() == {(table, event) for table in shown for event in ("insert", "update", "delete")}
 
@@ -63,10 +57,10 @@ def test_every_table_a_page_can_show_moves_the_data_version(app, practitioner):
     assert _version() == before  # reading pages (which touches sessions) keeps remembered pages
 
 
-def test_a_reader_gets_the_remembered_page_until_anything_changes(app, login, consultation, practitioner, vcs,
+def test_a_reader_gets_the_remembered_page_until_anything_changes(as_person, consultation, practitioner, vcs,
                                                                   facilitator):
     url = f"/consultations/{consultation.id}"
-    reader = _browser(app, login, vcs)
+    reader = as_person(vcs)
     assert "Fresh words" not in _page(reader, url).get_data(as_text=True)
     with counting(_db.engine) as statements:
         _page(reader, url)
@@ -87,15 +81,15 @@ def test_a_reader_gets_the_remembered_page_until_anything_changes(app, login, co
     assert "Retitled by a data fix" in html and "Signed in as Valerie V" in html
 
 
-def test_a_remembered_page_is_only_ever_its_readers_own(app, login, consultation, young, vcs, facilitator):
+def test_a_remembered_page_is_only_ever_its_readers_own(as_person, consultation, young, vcs, facilitator):
     services.post_comment(young, consultation, "Waiting for a moderator to check it")
     url = f"/consultations/{consultation.id}"
-    assert "Waiting for a moderator to check it" in _page(_browser(app, login, facilitator), url).get_data(as_text=True)
-    assert "Waiting for a moderator to check it" not in _page(_browser(app, login, vcs), url).get_data(as_text=True)
+    assert "Waiting for a moderator to check it" in _page(as_person(facilitator), url).get_data(as_text=True)
+    assert "Waiting for a moderator to check it" not in _page(as_person(vcs), url).get_data(as_text=True)
 
     # Two sessions of one person: each page carries its own session's CSRF token and its own CSP nonce.
     tokens = []
-    for browser in (_browser(app, login, vcs), _browser(app, login, vcs)):
+    for browser in (as_person(vcs), as_person(vcs)):
         tokens.append(set())
         pages = []
         for _ in range(2):  # drawn, then remembered
@@ -112,9 +106,9 @@ def test_a_remembered_page_is_only_ever_its_readers_own(app, login, consultation
     assert not tokens[0] & tokens[1]  # each session its own token, never one remembered for everyone
 
 
-def test_a_message_after_a_change_shows_once(app, login, consultation, vcs, sections):
+def test_a_message_after_a_change_shows_once(as_person, consultation, vcs, sections):
     url, section = f"/consultations/{consultation.id}", sections[0]
-    reader = _browser(app, login, vcs)
+    reader = as_person(vcs)
     token = re.search(r'<meta name="csrf-token" content="([^"]+)"', _page(reader, url).get_data(as_text=True)).group(1)
     response = reader.post(f"{url}/sections/{section.id}/vote",
                            data={"csrf_token": token, f"v{section.id}-choice": "support"})
@@ -125,10 +119,10 @@ def test_a_message_after_a_change_shows_once(app, login, consultation, vcs, sect
     assert saved not in _page(reader, url).get_data(as_text=True)
 
 
-def test_the_full_page_and_its_htmx_fragment_are_kept_apart(app, login, consultation, practitioner, vcs):
+def test_the_full_page_and_its_htmx_fragment_are_kept_apart(as_person, consultation, practitioner, vcs):
     for n in range(5):
         services.post_comment(practitioner, consultation, f"Thread number {n}")
-    reader = _browser(app, login, vcs)
+    reader = as_person(vcs)
     url = f"/consultations/{consultation.id}/comments?after=999999999"
     fragment = {"HX-Request": "true", "HX-Target": "more-general"}
     for _ in range(2):
@@ -136,12 +130,12 @@ def test_the_full_page_and_its_htmx_fragment_are_kept_apart(app, login, consulta
         assert "<html" not in reader.get(url, headers=fragment).get_data(as_text=True)
 
 
-def test_a_remembered_page_ends_when_the_clock_closes_the_consultation(app, login, make_consultation, vcs,
+def test_a_remembered_page_ends_when_the_clock_closes_the_consultation(as_person, app, make_consultation, vcs,
                                                                       monkeypatch):
     consultation = make_consultation(closes_in=timedelta(hours=1))
     assert consultation.next_change_at() == consultation.closes_at
     url = f"/consultations/{consultation.id}"
-    reader = _browser(app, login, vcs)
+    reader = as_person(vcs)
     for _ in range(2):
         html = _page(reader, url).get_data(as_text=True)
         assert "Comments and votes are welcome until" in html

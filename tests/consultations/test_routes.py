@@ -19,18 +19,6 @@ def token(client, csrf):
     return lambda: csrf(client, "/")
 
 
-@pytest.fixture
-def other_client(app, login):
-    """other_client(person): a second browser, signed in as someone else."""
-
-    def make(person):
-        browser = app.test_client()
-        login(person, target=browser)
-        return browser
-
-    return make
-
-
 def _post(client, token, url, data, target=None):
     """POST as a browser would: a plain form, or (with `target`) an htmx request for that element."""
     if target:
@@ -164,14 +152,14 @@ def test_scrutineers_read_everything_but_cannot_take_part(client, login, consult
     assert _post(client, token, f"/comments/{pending.id}/reply", {f"r{pending.id}-body": "x"}).status_code == 403
 
 
-def test_pending_comments_are_only_for_their_author(client, login, other_client, consultation, young, practitioner,
+def test_pending_comments_are_only_for_their_author(client, login, as_person, consultation, young, practitioner,
                                                     sections):
     pending = services.post_comment(young, consultation, "Only me for now", section=sections[1])
     login(young)
     html = _html(client.get(f"/consultations/{consultation.id}"))
     assert "Only me for now" in html and "Waiting for a moderator" in html
     assert "Childline" in html  # where to get help
-    browser = other_client(practitioner)
+    browser = as_person(practitioner)
     assert "Only me for now" not in _html(browser.get(f"/consultations/{consultation.id}"))
     assert browser.get(f"/comments/{pending.id}/replies").status_code == 404
 
@@ -434,7 +422,7 @@ def test_others_cannot_edit_or_withdraw(client, login, consultation, practitione
     assert _post(client, token, f"/comments/{comment.id}/withdraw", {}).status_code == 403
 
 
-def test_withdrawing_a_comment(client, login, other_client, consultation, practitioner, vcs, token):
+def test_withdrawing_a_comment(client, login, as_person, consultation, practitioner, vcs, token):
     comment = services.post_comment(practitioner, consultation, "I take this back")
     login(practitioner)
     assert _is_page(client.get(f"/comments/{comment.id}/withdraw"))
@@ -442,15 +430,15 @@ def test_withdrawing_a_comment(client, login, other_client, consultation, practi
     assert response.status_code == 303 and comment.status == "withdrawn"
     again = _post(client, token, f"/comments/{comment.id}/withdraw", {})
     assert again.status_code == 200 and "already withdrawn" in _html(again)
-    html = _html(other_client(vcs).get(f"/consultations/{consultation.id}"))
+    html = _html(as_person(vcs).get(f"/consultations/{consultation.id}"))
     assert "Withdrawn by its author" in html and "I take this back" not in html
 
 
 # --- facilitators --------------------------------------------------------------------------------
 
-def test_extending_and_closing_early_through_the_pages(client, login, other_client, consultation, facilitator,
+def test_extending_and_closing_early_through_the_pages(client, login, as_person, consultation, facilitator,
                                                        practitioner, token):
-    assert other_client(practitioner).get(f"/consultations/{consultation.id}/extend").status_code == 403
+    assert as_person(practitioner).get(f"/consultations/{consultation.id}/extend").status_code == 403
     login(facilitator)
     page = _html(client.get(f"/consultations/{consultation.id}"))
     assert "Extend the closing date" in page and "Close early" in page
@@ -517,7 +505,7 @@ def test_the_same_flows_with_and_without_htmx_end_in_the_same_data(client, login
 
 # --- email settings and unsubscribing ------------------------------------------------------------
 
-def test_email_settings_page(client, login, other_client, practitioner, young, token):
+def test_email_settings_page(client, login, as_person, practitioner, young, token):
     login(practitioner)
     page = client.get("/account/notifications")
     assert _is_page(page) and "checked" in _html(page)
@@ -526,7 +514,7 @@ def test_email_settings_page(client, login, other_client, practitioner, young, t
     setting = _db.session.get(NotificationSetting, practitioner.id)
     assert (setting.consultation_emails, setting.reply_emails) == (False, True)
     assert "notification.settings_changed" in log_actions()
-    assert "no email address" in _html(other_client(young).get("/account/notifications"))
+    assert "no email address" in _html(as_person(young).get("/account/notifications"))
 
 
 def test_one_click_unsubscribe(client, app, practitioner, csrf):

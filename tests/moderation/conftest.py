@@ -13,15 +13,3 @@ def dsl(make_person):
 @pytest.fixture
 def group(partnership):
     return next(o for o in partnership.organisations if o.name == "Testshire Youth Council")
-
-
-@pytest.fixture
-def as_person(app, login):
-    """as_person(person): a browser of its own, signed in."""
-
-    def make(person):
-        browser = app.test_client()
-        login(person, target=browser)
-        return browser
-
-    return make
