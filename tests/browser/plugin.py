@@ -16,6 +16,7 @@ import os
 import shutil
 import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -69,39 +70,49 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def live_server(request, tmp_path_factory):
+@contextmanager
+def serve(request, tmp_path_factory, name, load):
+    """A live server of its own: the app on a fresh database (a copy of the migrated SQLite template, or a
+    PostgreSQL database made for it), `load()` run in its app context, served by werkzeug on 127.0.0.1 in a
+    daemon thread. Yields (base URL, app, what `load` returned); stops the server and drops the database after."""
     url = backend_url()
+    database = None
     if url and url.startswith("postgresql"):
-        name = f"portal_browser_{os.getpid()}"
-        database_url = create_postgres_database(url, name)
+        database = f"portal_{name}_{os.getpid()}"
+        database_url = create_postgres_database(url, database)
     else:
-        name = None
         _kind, template = request.getfixturevalue("database_template")
-        path = tmp_path_factory.mktemp("browser") / "portal.sqlite3"
+        path = tmp_path_factory.mktemp(name) / "portal.sqlite3"
         shutil.copyfile(template, path)
         database_url = f"sqlite:///{path}"
-
     # Many tests show the wrong-password page on purpose, all from 127.0.0.1.
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, LOGIN_FAILURES_PER_MINUTE=1000,
                      ADDRESS_FAILURES_PER_MINUTE=1000)
     with app.app_context():
-        load_demo_data()
+        loaded = load()
         _db.session.remove()
-
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     base_url = f"http://127.0.0.1:{server.server_port}"
     app.config["PORTAL_BASE_URL"] = base_url  # links in emails point at this server
-    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=f"{name}-server", daemon=True)
     thread.start()
-    yield LiveServer(url=base_url, app=app)
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-    with app.app_context():
-        _db.engine.dispose()
-    if name:
-        drop_postgres_database(url, name)
+    try:
+        yield base_url, app, loaded
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+        with app.app_context():
+            _db.engine.dispose()
+        if database:
+            drop_postgres_database(url, database)
+
+
+@pytest.fixture(scope="session")
+def live_server(request, tmp_path_factory):
+    """The demo partnership on a live server shared by every browser test and journey."""
+    with serve(request, tmp_path_factory, "browser", load_demo_data) as (base_url, app, _loaded):
+        yield LiveServer(url=base_url, app=app)
 
 
 class _Chromium:

@@ -13,11 +13,9 @@ ids or query values count as one pattern):
 The crawl discovers pages, so pages added by later work are checked without changing this file.
 """
 import json
-import os
 import re
 import shutil
 import subprocess
-import threading
 import uuid
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,18 +23,14 @@ from urllib.parse import urljoin, urlsplit
 
 import pytest
 from sqlalchemy import select, text
-from werkzeug.serving import make_server
 
-from app import create_app
 from app.accounts.models import Person
 from app.consultations import services as consultations
 from app.consultations.models import Consultation
 from app.demo import load_demo_data
 from app.extensions import db as _db
-from config import TestConfig
-from tests.browser.plugin import _QuietHandler
+from tests.browser.plugin import serve
 from tests.browser.helpers import PHONE, ROOT, axe_violations, format_violations, sign_in, wider_than_the_page
-from tests.conftest import backend_url, create_postgres_database, drop_postgres_database
 from tests.site.crawl import SKIP_PATHS, pattern
 
 MAX_PAGES = 60
@@ -79,35 +73,12 @@ class _Links(HTMLParser):
 
 @pytest.fixture(scope="module")
 def site(request, tmp_path_factory):
-    url = backend_url()
-    name = None
-    if url and url.startswith("postgresql"):
-        name = f"portal_site_{os.getpid()}"
-        database_url = create_postgres_database(url, name)
-    else:
-        _kind, template = request.getfixturevalue("database_template")
-        path = tmp_path_factory.mktemp("site") / "portal.sqlite3"
-        shutil.copyfile(template, path)
-        database_url = f"sqlite:///{path}"
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, LOGIN_FAILURES_PER_MINUTE=1000,
-                     ADDRESS_FAILURES_PER_MINUTE=1000)
-    with app.app_context():
+    def load():
         load_demo_data()
-        markers = _plant_markers()
-        _db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    base_url = f"http://127.0.0.1:{server.server_port}"
-    app.config["PORTAL_BASE_URL"] = base_url
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    yield {"url": base_url, "app": app, "markers": markers}
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-    with app.app_context():
-        _db.engine.dispose()
-    if name:
-        drop_postgres_database(url, name)
+        return _plant_markers()
+
+    with serve(request, tmp_path_factory, "site", load) as (base_url, app, markers):
+        yield {"url": base_url, "app": app, "markers": markers}
 
 
 def _plant_markers():

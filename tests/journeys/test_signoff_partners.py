@@ -11,18 +11,13 @@ The shared live server holds North Somerset (one partnership per installation, a
 three partners), so this journey runs on a live server of its own whose database starts with only the partnership,
 its facilitator and a closed consultation (made through the services).
 """
-import os
 import re
-import shutil
-import threading
 from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
-from app import create_app
 from app.accounts import services as accounts
 from app.accounts.models import Audience, Role
 from app.consultations import services as consultations
@@ -32,10 +27,8 @@ from app.partnerships import services as partnerships
 from app.partnerships.models import StatutoryPartner
 from app.signoff.models import Publication
 from app.timeutil import utcnow
-from config import TestConfig
 from tests.browser.helpers import DESKTOP, PHONE, assert_fits_width, sign_in, snap
-from tests.browser.plugin import _QuietHandler
-from tests.conftest import backend_url, create_postgres_database, drop_postgres_database
+from tests.browser.plugin import serve
 
 PASSWORD = "a long and unguessable password"
 FACILITATOR = "fran@tees.example.org"
@@ -82,34 +75,8 @@ def _set_up(partnership_name="Hartlepool and Stockton-on-Tees Safeguarding Child
 @pytest.fixture(scope="module")
 def tees(request, tmp_path_factory):
     """A live server of this journey's own: (url, app, consultation id, the comment answered alone)."""
-    url = backend_url()
-    name = None
-    if url and url.startswith("postgresql"):
-        name = f"portal_tees_{os.getpid()}"
-        database_url = create_postgres_database(url, name)
-    else:
-        _kind, template = request.getfixturevalue("database_template")
-        path = tmp_path_factory.mktemp("tees") / "portal.sqlite3"
-        shutil.copyfile(template, path)
-        database_url = f"sqlite:///{path}"
-    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, LOGIN_FAILURES_PER_MINUTE=1000,
-                     ADDRESS_FAILURES_PER_MINUTE=1000)
-    with app.app_context():
-        ids = _set_up()
-        db.session.remove()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    base_url = f"http://127.0.0.1:{server.server_port}"
-    app.config["PORTAL_BASE_URL"] = base_url
-    thread = threading.Thread(target=server.serve_forever, name="tees-live-server", daemon=True)
-    thread.start()
-    yield (base_url, app, *ids)
-    server.shutdown()
-    thread.join(timeout=10)
-    server.server_close()
-    with app.app_context():
-        db.engine.dispose()
-    if name:
-        drop_postgres_database(url, name)
+    with serve(request, tmp_path_factory, "tees", _set_up) as (base_url, app, ids):
+        yield (base_url, app, *ids)
 
 
 def _make_leads(app):
