@@ -1,10 +1,17 @@
 """Remembered fragments: HTML that is a pure function of its inputs is rendered once per worker process.
 
 The consultation page draws the same comment cards and vote forms for many readers. Rendering them through the
-GOV.UK macros is most of the page's cost (bench/results/latest.md), so `remember(key, render)` keeps the HTML
-under a key that holds *everything* it depends on: change any input and the key changes, so nothing is ever
-invalidated and nothing stale is ever shown. It is a per-process LRU (no shared state: several gunicorn hosts
-each keep their own).
+GOV.UK macros is most of the page's cost (bench/results/latest.md), so each fragment's HTML is kept under a key
+that holds *everything* it depends on: change any input and the key changes, so nothing is ever invalidated and
+nothing stale is ever shown. It is a per-process LRU (no shared state: several gunicorn hosts each keep their own).
+
+Nobody writes those keys by hand. `key_of` derives a key from the fragment's arguments themselves — every field
+of a dataclass, every column of a database row, every field of a form — so a template that starts to use another
+column or field of what it is given is covered without anyone remembering to add it. And the fragment macros are
+rendered in an environment of their own (`fragment_env`) without `current_user`, `request`, `session` or `g`, so a
+fragment cannot depend on who is reading except through its arguments: reaching for the reader fails loudly.
+tests/consultations/test_fragment_keys.py changes every input one at a time and checks that whenever the HTML
+changes, so does the key.
 
 The one per-request value a fragment may hold is the CSRF token: it is stored as a placeholder and put back
 for whoever the fragment is served to.
@@ -15,10 +22,15 @@ opens the same page again before anything changed gets it without the queries an
 as UTF-8 pieces around its CSRF token and CSP nonce, which are put back per request, and no longer than its
 `valid_until` (when the clock alone would change it: a consultation opening or closing).
 """
+import enum
 from collections import OrderedDict
-from dataclasses import fields, replace
+from dataclasses import fields, is_dataclass, replace
+from datetime import date, datetime
 from functools import lru_cache
 from threading import Lock
+
+from sqlalchemy import inspect as sa_inspect
+from wtforms import Form
 
 from flask import current_app, g, request, session
 from flask_login import current_user
@@ -60,11 +72,64 @@ class FragmentCache:
                 self.items.popitem(last=False)
 
 
+# What a fragment's template may use besides its arguments: nothing that tells it who is reading.
+FRAGMENT_GLOBALS = ("url_for", "csrf_token", "comment_card", "comment_form", "vote_form", "vote_tally")
+
+
 def init_app(app):
     app.extensions["fragments"] = FragmentCache(app.config["FRAGMENT_CACHE_SIZE"])
     app.extensions["pages"] = FragmentCache(app.config["PAGE_CACHE_SIZE"])
     for function in (comment_card, comment_form, vote_form, vote_tally):
         app.add_template_global(function)
+
+
+def fragment_env():
+    """The app's Jinja environment without the reader: the same templates and filters, and only FRAGMENT_GLOBALS
+    (plus Jinja's own) as globals. Made once per app, after every extension has added its globals."""
+    env = current_app.extensions.get("fragment_env")
+    if env is None:
+        env = current_app.jinja_env.overlay(cache_size=100)
+        env.globals = {**{name: value for name, value in env.globals.items() if name not in _READER_GLOBALS},
+                       **{name: current_app.jinja_env.globals[name] for name in FRAGMENT_GLOBALS}}
+        current_app.extensions["fragment_env"] = env
+    return env
+
+
+_READER_GLOBALS = {"request", "session", "g", "config", "current_user", "get_flashed_messages"}
+
+
+def key_of(value):
+    """A hashable key holding every input `value` carries, derived from the value itself.
+
+    Plain values stand for themselves; dataclasses give every field, database rows every column (and their class),
+    forms every field's name, data and errors, sequences and mappings their items. Anything else is refused, so a
+    new kind of input cannot slip into a fragment without being part of its key."""
+    if value is None or isinstance(value, (str, int, float, bool, datetime, date, enum.Enum)):
+        return value
+    if isinstance(value, (tuple, list)):
+        return tuple(key_of(item) for item in value)
+    if isinstance(value, (set, frozenset)):
+        return frozenset(key_of(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted(((key_of(k), key_of(v)) for k, v in value.items()), key=repr))
+    if is_dataclass(value):
+        return (type(value).__name__, *(key_of(getattr(value, name)) for name in _field_names(type(value))))
+    if isinstance(value, Form):
+        return ("form", tuple((field.name, key_of(field.data), tuple(field.errors),
+                               key_of(getattr(field, "choices", None))) for field in value),
+                tuple(value.form_errors))
+    state = sa_inspect(value, raiseerr=False)
+    if state is not None and getattr(state, "mapper", None) is not None:
+        return (state.mapper.class_.__name__,
+                *(key_of(getattr(value, column.key)) for column in state.mapper.column_attrs))
+    raise TypeError(f"A remembered fragment cannot be keyed by a {type(value).__name__}: pass plain values, "
+                    "dataclasses, database rows or forms")
+
+
+@lru_cache(maxsize=None)
+def _field_names(view_class):
+    """The fields of a dataclass, once per class (dataclasses.fields() is slow to call per card)."""
+    return tuple(field.name for field in fields(view_class))
 
 
 def remember(key, render, csrf=False):
@@ -135,21 +200,12 @@ def remember_page(render):
     return _page_bytes(pieces)
 
 
-@lru_cache(maxsize=None)
-def _card_fields(view_class):
-    """The fields of a comment as shown, once per class (dataclasses.fields() is slow to call per card)."""
-    return tuple(field.name for field in fields(view_class) if field.name not in ("replies", "reply_count"))
-
-
 def _card_key(comment, access):
-    """Every field of the comment as shown (not its replies) and what the viewer may do, but not who they are."""
-    values = []
-    for name in _card_fields(type(comment)):
-        value = getattr(comment, name)
-        if name == "revisions":
-            value = tuple((r.id, r.body, r.written_at, r.replaced_at) for r in value)
-        values.append(value)
-    return ("comment_card", tuple(values), replace(access, person_id=0))
+    """Every field of the comment as shown (not its replies: each is a card of its own) and what the viewer may
+    do, but not who they are (the card never shows it: its template cannot reach the reader)."""
+    shown = tuple(key_of(getattr(comment, name)) for name in _field_names(type(comment))
+                  if name not in ("replies", "reply_count"))
+    return ("comment_card", type(comment).__name__, shown, key_of(replace(access, person_id=0)))
 
 
 def comment_card(comment, access):
@@ -159,22 +215,17 @@ def comment_card(comment, access):
 
 
 def _macro(template, name):
-    return getattr(current_app.jinja_env.get_template(template).module, name)
-
-
-def _field_key(field):
-    return (field.id, field.name, field.data, tuple(field.errors))
+    return getattr(fragment_env().get_template(template).module, name)
 
 
 def comment_form(consultation, access, section, slot, form):
     """The "post a comment" form of a slot (templates/consultations/_comments.html, comment_form_html)."""
-    key = ("comment_form", consultation.id, section.id if section else None, section.title if section else None,
-           slot, replace(access, person_id=0), _field_key(form.body), _field_key(form.use),
-           tuple(form.form_errors))
     # The form's one-time submission key must not be remembered with the HTML (every reader would share it):
     # it is rendered as a placeholder and a fresh key put in per form shown.
     fresh, form.submission.data = form.submission.data, _SUBMISSION_PLACEHOLDER
     try:
+        key = ("comment_form", key_of(consultation), key_of(replace(access, person_id=0)), key_of(section), slot,
+               key_of(form))
         html = remember(key, lambda: _macro("consultations/_comments.html", "comment_form_html")(
             consultation, access, section, slot, form), csrf=True)
     finally:
@@ -184,9 +235,8 @@ def comment_form(consultation, access, section, slot, form):
 
 def vote_form(consultation, access, section, form, my_vote):
     """A section's vote form (templates/consultations/_votes.html, vote_form_html)."""
-    key = ("vote_form", consultation.id, section.id, section.title, replace(access, person_id=0),
-           _field_key(form.choice), tuple(form.choice.choices), _field_key(form.reason), tuple(form.form_errors),
-           my_vote.choice if my_vote else None)
+    key = ("vote_form", key_of(consultation), key_of(replace(access, person_id=0)), key_of(section), key_of(form),
+           key_of(my_vote))
     return remember(key, lambda: _macro("consultations/_votes.html", "vote_form_html")(
         consultation, access, section, form, my_vote), csrf=True)
 
@@ -195,5 +245,5 @@ def vote_tally(section, tally):
     """A section's chart and table of votes (templates/consultations/_votes.html, tally_html)."""
     from app.consultations.charts import vote_chart
 
-    key = ("vote_tally", section.id, section.title, tuple(tally.audiences), frozenset(tally.counts.items()))
+    key = ("vote_tally", key_of(section), key_of(tally))
     return remember(key, lambda: _macro("consultations/_votes.html", "tally_html")(section, vote_chart(tally), tally))
