@@ -16,7 +16,7 @@ export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/$(DEMO).sqlite3
 endif
 STAMP  := .make
 
-.PHONY: run test check setup setup-dev assets browser migrate demo check-ci soak bench audit clean
+.PHONY: run test check bench-mixed setup setup-dev assets browser migrate demo check-ci soak bench audit clean
 
 ## make run — install, migrate, load the demo partnership and serve on http://127.0.0.1:$(PORT)
 ##   make run DEMO=hartlepool-stockton loads the two-area partnership instead (into an empty database)
@@ -94,6 +94,11 @@ bench: setup-dev
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
+	$(PY) bench/mixed.py
+
+## make bench-mixed — only the mixed-load table: 16 signed-in readers while others write (bench/mixed.py)
+bench-mixed: setup-dev
+	$(PY) bench/mixed.py
 
 ## make audit — Lighthouse's mobile audit of the consultation page (as a young person) and the public pages;
 ## prints the scores and writes bench/results/audit.md (Lighthouse is installed into .audit/, not the app's npm tree)

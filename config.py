@@ -64,6 +64,8 @@ class Config:
     # Pages remembered per reader and data version, per worker process (app/fragments.py); 0 turns it off.
     PAGE_CACHE_SIZE = _env_int("PAGE_CACHE_SIZE", 200)
     FRAGMENT_CACHE_SIZE = _env_int("FRAGMENT_CACHE_SIZE", 5000)
+    # Benchmarks only: say in an X-Page-Memo header whether a remembered page was served (hit) or drawn (miss).
+    PAGE_MEMO_HEADER = _env_bool("PAGE_MEMO_HEADER", False)
 
     # Rate limits: memory by default; a redis:// URI shares them between hosts.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

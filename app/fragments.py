@@ -81,6 +81,15 @@ def init_app(app):
     app.extensions["pages"] = FragmentCache(app.config["PAGE_CACHE_SIZE"])
     for function in (comment_card, comment_form, vote_form, vote_tally):
         app.add_template_global(function)
+    if app.config.get("PAGE_MEMO_HEADER"):
+        app.after_request(_memo_header)
+
+
+def _memo_header(response):
+    """For bench/mixed.py: whether this page was served remembered (hit) or drawn (miss)."""
+    if "page_memo" in g:
+        response.headers["X-Page-Memo"] = g.page_memo
+    return response
 
 
 def fragment_env():
@@ -191,7 +200,9 @@ def remember_page(render):
     if key is not None:
         kept = cache.get(key)
         if kept is not None and (kept[1] is None or utcnow() < kept[1]):
+            g.page_memo = "hit"
             return _page_bytes(kept[0])
+    g.page_memo = "miss"
     html, valid_until = render()
     if key is None:
         return str(html).encode()
