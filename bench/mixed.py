@@ -16,7 +16,6 @@ remembered rather than drawn: the X-Page-Memo header the portal sends when PAGE_
 redraw costs, from bench/cpu.py. Results: bench/results/mixed.md.
 """
 import os
-import re
 import sys
 import threading
 import time
