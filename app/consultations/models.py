@@ -64,6 +64,11 @@ class Consultation(db.Model):
     __table_args__ = (CheckConstraint("closes_at > opens_at", name="dates_in_order"),)
 
     @property
+    def partnership_id(self):
+        """The partnership whose draft this consults on (who may see it, moderate it, sign it off)."""
+        return self.version.draft.partnership_id
+
+    @property
     def audience_set(self):
         from app.accounts.models import Audience
 

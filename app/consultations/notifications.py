@@ -26,10 +26,6 @@ NOTICE_KINDS = {  # kind -> (template, subject prefix)
 }
 
 
-def partnership_id_of(consultation):
-    return consultation.version.draft.partnership_id
-
-
 def _serializer():
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="consultation-unsubscribe")
 
@@ -93,7 +89,7 @@ def _audience_members(consultation, kind):
     told = exists().where(ConsultationNotice.consultation_id == consultation.id,
                           ConsultationNotice.person_id == Person.id, ConsultationNotice.kind == kind)
     return db.session.execute(
-        select(Person).where(Person.partnership_id == partnership_id_of(consultation), Person.id.in_(in_audience),
+        select(Person).where(Person.partnership_id == consultation.partnership_id, Person.id.in_(in_audience),
                              Person.email.is_not(None), Person.is_active_account.is_(True),
                              Person.password_hash.is_not(None), ~told,
                              _can_email(NotificationSetting.consultation_emails))

@@ -51,7 +51,7 @@ class Access:
 
 def access_for(person, consultation, now=None):
     state = consultation.state_at(now or utcnow())
-    same_partnership = consultation.version.draft.partnership_id == person.partnership_id
+    same_partnership = consultation.partnership_id == person.partnership_id
     audience = audience_of(person, consultation)
     reads_all = person.has_role(*READ_ALL_ROLES)
     participant = audience is not None and state != ConsultationState.SCHEDULED.value

@@ -73,7 +73,7 @@ def _load(consultation_id):
     """The consultation and what the signed-in person may do with it; 404 or 403 otherwise."""
     consultation = db.session.get(Consultation, consultation_id, options=[  # and its partnership, in one statement
         joinedload(Consultation.version).joinedload(DraftVersion.draft)])
-    if consultation is None or services.partnership_id_of(consultation) != current_user.partnership_id:
+    if consultation is None or consultation.partnership_id != current_user.partnership_id:
         abort(404)
     access = queries.access_for(current_user, consultation)
     if not access.can_read:

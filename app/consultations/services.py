@@ -64,13 +64,12 @@ def audience_of(person, consultation):
     return min(shared, key=AUDIENCE_ORDER.index).value if shared else None
 
 
-partnership_id_of = notifications.partnership_id_of
 
 
 def _require_facilitator(by, consultation=None):
     if not by.has_role(Role.FACILITATOR):
         raise NotAllowed("Only facilitators can do this")
-    if consultation is not None and partnership_id_of(consultation) != by.partnership_id:
+    if consultation is not None and consultation.partnership_id != by.partnership_id:
         raise NotFound("No such consultation")
 
 
@@ -87,7 +86,7 @@ def _require_taking_part(person, consultation, now):
     """The audience the person takes part as; scrutineers and people outside the audiences may not."""
     audience = audience_of(person, consultation)
     if person.has_role(Role.SCRUTINEER) or audience is None \
-            or partnership_id_of(consultation) != person.partnership_id:
+            or consultation.partnership_id != person.partnership_id:
         raise NotAllowed("This consultation is not open to you")
     _require_open(consultation, now)
     return audience

@@ -120,7 +120,7 @@ def reports_for(comment_ids, unresolved=False):
 
 
 def item(comment):
-    row = db.session.execute(_base(comment.consultation.version.draft.partnership_id)
+    row = db.session.execute(_base(comment.consultation.partnership_id)
                              .where(Comment.id == comment.id)).one()
     result = _items([row])[0]
     result.signals = signals_in(comment.body)

@@ -76,7 +76,7 @@ def _see_other(endpoint, **values):
 
 def _moderated_comment(comment_id):
     comment = db.session.get(Comment, comment_id)
-    if comment is None or comment.consultation.version.draft.partnership_id != current_user.partnership_id:
+    if comment is None or comment.consultation.partnership_id != current_user.partnership_id:
         abort(404)
     if comment.status == CommentStatus.CONCERN.value and not current_user.has_role(Role.DSL, Role.SCRUTINEER):
         abort(404)  # under a concern: the DSL's (and scrutineers', elsewhere) alone
@@ -193,7 +193,7 @@ def report(comment_id):
     if comment is None:
         abort(404)
     consultation = comment.consultation
-    if consultation.version.draft.partnership_id != current_user.partnership_id:
+    if consultation.partnership_id != current_user.partnership_id:
         abort(404)
     access = consultation_queries.access_for(current_user, consultation)
     if not access.can_read or not consultation_queries.can_see(comment, access):

@@ -49,10 +49,6 @@ EXPIRED_CODE = "That code has expired. Ask your group leader for a new one."
 USED_UP_CODE = "That code has already been used by everyone it was made for. Ask your group leader for a new one."
 
 
-def _partnership_id_of(comment):
-    return comment.consultation.version.draft.partnership_id
-
-
 def _text(text, *, required, what, field="reason"):
     text = clean_text(text)
     if required and not text:
@@ -69,7 +65,7 @@ def is_moderator(person):
 def _require_moderator(by, comment):
     if not is_moderator(by):
         raise NotAllowed("Only moderators can do this")
-    if _partnership_id_of(comment) != by.partnership_id:
+    if comment.consultation.partnership_id != by.partnership_id:
         raise NotFound("No such comment")
 
 
@@ -442,7 +438,7 @@ def raise_concern(by, comment, note="", now=None):
         own = comment.author_id == by_id
         if not own:
             _require_moderator(by, comment)
-        elif _partnership_id_of(comment) != by.partnership_id:
+        elif comment.consultation.partnership_id != by.partnership_id:
             raise NotFound("No such comment")
         if comment.status == CommentStatus.CONCERN.value:
             raise DomainError("A safeguarding concern has already been raised about this comment")

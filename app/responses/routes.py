@@ -5,7 +5,6 @@ from flask_login import current_user, login_required
 from app.accounts.models import Role
 from app.consultations import queries
 from app.consultations.models import Comment, Consultation
-from app.consultations.services import partnership_id_of
 from app.drafts.compare import compare_versions
 from app.errors import DomainError
 from app.extensions import db
@@ -34,7 +33,7 @@ def _load(consultation_id, *, readers_only=True):
     """The consultation, for people of its partnership who read everything (or, if not readers_only, who may
     read the consultation at all); 404 or 403 otherwise."""
     consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or partnership_id_of(consultation) != current_user.partnership_id:
+    if consultation is None or consultation.partnership_id != current_user.partnership_id:
         abort(404)
     access = queries.access_for(current_user, consultation)
     if not access.can_read or (readers_only and not current_user.has_role(*queries.READ_ALL_ROLES)):

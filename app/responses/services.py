@@ -14,7 +14,7 @@ from app.consultations.models import (
     Consultation,
     ConsultationState,
 )
-from app.consultations.services import clean_text, partnership_id_of
+from app.consultations.services import clean_text
 from app.database import transaction
 from app.drafts.models import DraftVersion, Section, VersionStatus
 from app.errors import DomainError, NotAllowed, NotFound
@@ -33,7 +33,7 @@ MAX_REASON = 5000
 def _require_facilitator(by, consultation):
     if by is None or not by.has_role(Role.FACILITATOR):
         raise NotAllowed("Only facilitators can analyse and answer comments")
-    if partnership_id_of(consultation) != by.partnership_id:
+    if consultation.partnership_id != by.partnership_id:
         raise NotFound("No such consultation")
 
 

@@ -227,7 +227,7 @@ def open_data_csv(consultation):
     from app.drafts.models import Section
 
     consultation_id = consultation.id
-    labels = queries.person_labels(queries.partnership_of(consultation))
+    labels = queries.person_labels(consultation.partnership_id)
     sections = dict(db.session.execute(select(Section.id, Section.title)
                                        .where(Section.version_id == consultation.version_id)).all())
     return csv_chunks(OPEN_DATA_COLUMNS, open_data_rows(consultation_id, labels, sections))

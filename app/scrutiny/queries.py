@@ -223,6 +223,3 @@ def comment_log(consultation_id):
         result.setdefault(int(entry.subject.split(":", 1)[1]), []).append(entry)
     return result
 
-
-def partnership_of(consultation):
-    return consultation.version.draft.partnership_id

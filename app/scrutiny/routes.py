@@ -45,7 +45,7 @@ def _released_findings_for(consultation):
 def _load(consultation_id):
     """A consultation of the signed-in person's partnership, or 404."""
     consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or queries.partnership_of(consultation) != current_user.partnership_id:
+    if consultation is None or consultation.partnership_id != current_user.partnership_id:
         abort(404)
     return consultation
 
@@ -54,7 +54,7 @@ def _load_finding(finding_id):
     """A finding the signed-in person may see, or 404 (they are not told it exists)."""
     finding = db.session.get(Finding, finding_id)
     if finding is None or not services.visible_to(current_user, finding) \
-            or queries.partnership_of(finding.consultation) != current_user.partnership_id:
+            or finding.consultation.partnership_id != current_user.partnership_id:
         abort(404)
     return finding
 
@@ -178,7 +178,7 @@ def finding_visibility(finding_id):
 @facilitators_and_scrutineers
 def findings():
     found = services.findings_for(current_user)
-    found = [f for f in found if queries.partnership_of(f.consultation) == current_user.partnership_id]
+    found = [f for f in found if f.consultation.partnership_id == current_user.partnership_id]
     return render_template("scrutiny/findings.html", findings=found, answer_form=AnswerForm(), answering=None)
 
 
@@ -197,7 +197,7 @@ def answer_finding(finding_id):
             return redirect(url_for(".findings", _anchor=f"finding-{finding.id}"), 303)
     form.body.id = f"answer-{finding.id}"  # the error summary links to this finding's answer box
     found = [f for f in services.findings_for(current_user)
-             if queries.partnership_of(f.consultation) == current_user.partnership_id]
+             if f.consultation.partnership_id == current_user.partnership_id]
     return render_template("scrutiny/findings.html", findings=found, answer_form=form, answering=finding.id,
                            form=form), 400
 
@@ -208,7 +208,7 @@ def answer_finding(finding_id):
 @scrutineers_only
 def export_zip(consultation_id):
     consultation = _load(consultation_id)
-    by_id, partnership_id = current_user.id, queries.partnership_of(consultation)
+    by_id, partnership_id = current_user.id, consultation.partnership_id
     filename = f"consultation-{consultation.id}-scrutiny-export-{utcnow():%Y%m%d-%H%M%S}.zip"
     # Logged once the last byte is produced: a download that fails or stops half-way is not logged as served.
     chunks = exports.scrutiny_zip(consultation_id, partnership_id,

@@ -4,7 +4,6 @@ import re
 from sqlalchemy import func, select
 
 from app.accounts.models import Person, Role, RoleGrant
-from app.consultations.services import partnership_id_of
 from app.converters import DB_INT_MAX
 from app.database import transaction
 from app.errors import DomainError, NotAllowed, NotFound
@@ -44,7 +43,7 @@ def parse_seqs(text):
 def _require_scrutineer(by, consultation):
     if not by.has_role(Role.SCRUTINEER):
         raise NotAllowed("Only independent scrutineers can do this")
-    if partnership_id_of(consultation) != by.partnership_id:
+    if consultation.partnership_id != by.partnership_id:
         raise NotFound("No such consultation")
 
 
@@ -109,7 +108,7 @@ def _tell_facilitators(finding):
     """Facilitators answer shared findings: each is emailed a link to them."""
     facilitators = db.session.execute(
         select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(Person.partnership_id == partnership_id_of(finding.consultation), Person.email.is_not(None),
+        .where(Person.partnership_id == finding.consultation.partnership_id, Person.email.is_not(None),
                RoleGrant.role == Role.FACILITATOR.value, Person.is_active_account.is_(True))).scalars().all()
     for person in facilitators:
         mail.queue(person.email, f"A scrutiny finding to answer: {finding.consultation.title}", "finding_shared",
@@ -119,7 +118,7 @@ def _tell_facilitators(finding):
 
 def visible_to(person, finding):
     """Scrutineers see every finding; facilitators once shared; everyone once released."""
-    same = partnership_id_of(finding.consultation) == getattr(person, "partnership_id", None)
+    same = finding.consultation.partnership_id == getattr(person, "partnership_id", None)
     if finding.visibility == Visibility.RELEASED.value:
         return True
     if not same:
@@ -136,7 +135,7 @@ def answer_finding(by, finding, body, now=None):
         by_id = by.id
         if not by.has_role(Role.FACILITATOR):
             raise NotAllowed("Only facilitators answer findings")
-        if not visible_to(by, finding) or partnership_id_of(finding.consultation) != by.partnership_id:
+        if not visible_to(by, finding) or finding.consultation.partnership_id != by.partnership_id:
             raise NotFound("No such finding")
         body = _text(body, "body", "your answer")
         answer = FindingAnswer(finding_id=finding.id, author_id=by_id, body=body, created_at=now)

@@ -6,7 +6,6 @@ from app.accounts.limits import password_checks
 from app.accounts.models import Role
 from app.consultations import queries
 from app.consultations.models import Consultation
-from app.consultations.services import partnership_id_of
 from app.drafts.models import DraftVersion
 from app.errors import DomainError, NotAllowed
 from app.extensions import db
@@ -44,7 +43,7 @@ def _signoff_returns(person):
 
 def _load_consultation(consultation_id):
     consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or partnership_id_of(consultation) != current_user.partnership_id:
+    if consultation is None or consultation.partnership_id != current_user.partnership_id:
         abort(404)
     if not current_user.has_role(*queries.READ_ALL_ROLES):
         abort(403)
@@ -53,7 +52,7 @@ def _load_consultation(consultation_id):
 
 def _load_request(request_id):
     request = db.session.get(SignOffRequest, request_id)
-    if request is None or partnership_id_of(request.consultation) != current_user.partnership_id:
+    if request is None or request.consultation.partnership_id != current_user.partnership_id:
         abort(404)
     return request
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from app.accounts.models import Person, Role, RoleGrant
 from app.accounts.passwords import check_password
 from app.consultations.models import ConsultationState
-from app.consultations.services import clean_text, partnership_id_of
+from app.consultations.services import clean_text
 from app.database import transaction
 from app.drafts.models import DraftVersion
 from app.errors import DomainError, NotAllowed, NotFound
@@ -107,7 +107,7 @@ def request_signoff(by, consultation, version, *, effective_date, waiver_reason=
     """Ask every statutory partner to sign off `version`, to take effect on `effective_date`."""
     if by is None or not by.has_role(Role.FACILITATOR):
         raise NotAllowed("Only facilitators can ask for sign-off")
-    if partnership_id_of(consultation) != by.partnership_id:
+    if consultation.partnership_id != by.partnership_id:
         raise NotFound("No such consultation")
     if consultation.state != ConsultationState.CLOSED.value:
         raise DomainError("Close the consultation before asking for sign-off")
@@ -182,7 +182,7 @@ def _signatories(partnership_id):
 
 
 def _notify_signatories(request, consultation):
-    for person in _signatories(partnership_id_of(consultation)):
+    for person in _signatories(consultation.partnership_id):
         mail.queue(person.email, f"Sign-off asked: {consultation.version.draft.title}", "signoff_requested",
                    person=person, request=request, title=consultation.version.draft.title,
                    path=f"/signoff/{request.id}/decide")
@@ -209,7 +209,7 @@ def check_may_decide(by, request, partner):
     """NotAllowed unless `by` may decide for `partner` on this request."""
     if by is None or not by.has_role(Role.LEAD_SIGNATORY, Role.DELEGATED_SIGNATORY):
         raise NotAllowed("Only the statutory partners' signatories can sign off")
-    if partnership_id_of(request.consultation) != by.partnership_id:
+    if request.consultation.partnership_id != by.partnership_id:
         raise NotFound("No such sign-off request")
     authority = authority_of(by)
     if authority is None or partner is None or authority.partner_id != partner.id \
@@ -275,7 +275,7 @@ def _return(request, by_id):
     if approvals:
         scrutineers = db.session.execute(
             select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
-            .where(Person.partnership_id == partnership_id_of(request.consultation),
+            .where(Person.partnership_id == request.consultation.partnership_id,
                    RoleGrant.role == Role.SCRUTINEER.value, Person.email.is_not(None))).scalars().all()
         title = request.version.draft.title
         for person in scrutineers:
@@ -291,7 +291,7 @@ def _notify_return(request, approvals, by_id):
     returned = next(s for s in reversed(request.signoffs) if s.decision == Decision.RETURNED.value)
     facilitators = db.session.execute(
         select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(Person.partnership_id == partnership_id_of(request.consultation),
+        .where(Person.partnership_id == request.consultation.partnership_id,
                RoleGrant.role == Role.FACILITATOR.value, Person.email.is_not(None))).scalars().all()
     people = {p.id: p for p in [*facilitators, *(s.signatory for s in approvals)] if p.email and p.is_active_account}
     title = request.version.draft.title
@@ -310,14 +310,14 @@ def approvals(request):
 
 def needed(request):
     """How many partners' approvals the request's rule needs."""
-    partners = _partners(partnership_id_of(request.consultation))
+    partners = _partners(request.consultation.partnership_id)
     if request.rule == SignOffRule.N_OF_M.value:
         return min(request.quorum or len(partners), len(partners))
     return len(partners)
 
 
 def rule_met(request):
-    partners = _partners(partnership_id_of(request.consultation))
+    partners = _partners(request.consultation.partnership_id)
     approved = approvals(request) & {p.id for p in partners}
     if request.rule == SignOffRule.N_OF_M.value:
         return len(approved) >= needed(request)
@@ -330,10 +330,10 @@ def areas_waiting(request, partners=None):
     """For the "every area" rule: [(area, PartnerKind)] still without an approving partner of that kind covering
     the area. Several partners of one kind may cover an area (s16E "any part of"); one approval of each kind is
     enough for it."""
-    partners = partners if partners is not None else _partners(partnership_id_of(request.consultation))
+    partners = partners if partners is not None else _partners(request.consultation.partnership_id)
     approved = approvals(request)
     done = {(area.id, partner.kind) for partner in partners if partner.id in approved for area in partner.areas}
-    partnership = db.session.get(Partnership, partnership_id_of(request.consultation))
+    partnership = db.session.get(Partnership, request.consultation.partnership_id)
     return [(area, kind) for area in partnership.areas for kind in PartnerKind if (area.id, kind.value) not in done]
 
 
@@ -406,7 +406,7 @@ def open_requests(partnership_id):
 def partners_with_decisions(request):
     """[(partner, SignOff or None)] in the partnership's order."""
     decided = {s.statutory_partner_id: s for s in request.signoffs}
-    return [(partner, decided.get(partner.id)) for partner in _partners(partnership_id_of(request.consultation))]
+    return [(partner, decided.get(partner.id)) for partner in _partners(request.consultation.partnership_id)]
 
 
 def returned_by(request):

@@ -1,5 +1,5 @@
 """Scrutiny fixtures: the consultation factories of tests/consultations (a published draft, an open
 consultation, and its people)."""
 from tests.consultations.conftest import (  # noqa: F401  (fixtures)
-    consultation, facilitator, make_consultation, make_version, practitioner, scrutineer, sections, young,
+    consultation, make_consultation, make_version, practitioner, scrutineer, sections, young,
 )
