@@ -91,6 +91,7 @@ def consultation(consultation_id):
     return render_template("signoff/consultation.html", consultation=consultation, requests=requests,
                            versions=versions, request_form=form, form=form if form and form.errors else None,
                            total_unanswered=responses.answer_counts(consultation), services=services,
+                           draft_answers=responses.draft_answer_count(consultation),
                            unchanged=responses.unchanged_claims(consultation, versions[0] if versions else None),
                            open_request=next((r for r in requests if r.status == "open"), None))
 

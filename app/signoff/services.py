@@ -125,6 +125,11 @@ def request_signoff(by, consultation, version, *, effective_date, waiver_reason=
                           f"version {version.number} is the same as the consulted version there "
                           f"({', '.join(sorted({title for _, title in claims}))}). Change the answer or the version "
                           "before asking for sign-off.", field="version")
+    drafts = responses.draft_answer_count(consultation)
+    if drafts:
+        # The partners sign what the people who commented were told: no answer is signed before it is published.
+        raise DomainError(f"{drafts} answer{'s are' if drafts != 1 else ' is a'} draft{'s' if drafts != 1 else ''}. "
+                          "Publish the answers before asking for sign-off.")
     partnership = db.session.get(Partnership, by.partnership_id)
     if partnership.signoff_rule == SignOffRule.EVERY_AREA.value:
         gaps = coverage_gaps(partnership)
