@@ -6,6 +6,7 @@ A comment is answered by a response to it, or to a theme it is tagged with.
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Audience, Person, Role
 from app.consultations.models import (
@@ -485,8 +486,9 @@ def themes_of(consultation):
 
 
 def responses_of(consultation):
+    """Every answer of the consultation, with its amendments (pages list them: one statement, not one per answer)."""
     return db.session.execute(select(Response).where(Response.consultation_id == consultation.id)
-                              .order_by(Response.id)).scalars().all()
+                              .options(selectinload(Response.amendments)).order_by(Response.id)).scalars().all()
 
 
 def theme_comment_ids(theme):
