@@ -24,6 +24,7 @@ EFFECTIVE = date(2027, 1, 1)
 def answer_all(consultation, facilitator):
     for item in responses.answered_comments(consultation):
         responses.respond(facilitator, consultation, comment=item.comment, outcome="accepted", reason="Done")
+    responses.publish_answers(facilitator, consultation)  # sign-off is not asked for while answers are drafts
 
 
 @pytest.fixture
