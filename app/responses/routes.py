@@ -269,7 +269,8 @@ def tag(comment_id):
 def report(consultation_id):
     consultation = _load(consultation_id, readers_only=False)
     drafts = current_user.has_role(*queries.SEES_ALL_ROLES)
-    if not drafts and not services.has_published_answers(consultation):
+    # Participants read the report once answers are published, or once sign-off was asked for (with none to publish).
+    if not drafts and not (services.has_published_answers(consultation) or services.frozen(consultation)):
         return render_template("responses/report_pending.html", consultation=consultation)
     final = _latest_published(consultation)
     comparison = compare_versions(consultation.version, final) if final and final.id != consultation.version_id \
