@@ -112,7 +112,20 @@ def tag_comment(by, comment, *, theme=None, new_theme=None):
             session.add(CommentTheme(comment_id=comment_id, theme_id=theme_id, tagged_by_id=by.id))
             session.flush()
             trail.append("comment.tagged", f"comment:{comment_id}", {"theme": theme_id}, actor=by.id)
+            copy_theme_answer(theme, by, consultation)
     return theme
+
+
+def copy_theme_answer(theme, by, consultation):
+    """A comment newly tagged with an answered theme gets its own copy of the theme's answer (published with it, and
+    then its author is told). Call inside the caller's transaction."""
+    response = db.session.execute(select(Response).where(Response.theme_id == theme.id)).scalar_one_or_none()
+    if response is None or consultation.state != ConsultationState.CLOSED.value:
+        return
+    told = {}
+    _apply_to_comments(theme, response, _Answer(response.outcome, response.reason, response.changed_section_key,
+                                                 None), by, consultation, told)
+    _notify_changes(consultation, told)
 
 
 def untag_comment(by, comment, theme):

@@ -316,3 +316,18 @@ def test_the_consultation_page_and_report_cost_the_same_statements_for_few_or_ma
     answer_all()
     many = [_statements(client, f"/consultations/{ids[0]}{tail}")[0] for tail in ("", "/report")]
     assert many == few
+
+
+def test_a_comment_tagged_after_the_theme_was_answered_gets_its_own_copy(db, consultation, analysed, facilitator,
+                                                                         vcs):
+    c, theme, *_ = analysed
+    services.respond(facilitator, consultation, theme=theme, outcome="accepted", reason="Both get a seat.")
+    services.publish_answers(facilitator, consultation)
+    told = len(_mail_to(vcs))
+    before = len(log_actions())
+    services.tag_comment(facilitator, c["whole"], theme=theme)
+    assert log_actions()[before:] == ["comment.tagged", "response.given"]
+    own = _answers(consultation, drafts=False)[c["whole"].id]
+    assert (own.comment_id, own.from_theme_id, own.reason) == (c["whole"].id, theme.id, "Both get a seat.")
+    assert len(_mail_to(vcs)) == told + 1  # published with its theme's answer, so its author is told
+    assert_log_verifies()
