@@ -11,7 +11,7 @@ from app.errors import DomainError
 from app.extensions import db
 from app.forms import add_domain_error
 from app.partnerships.models import Organisation, OrganisationKind
-from app.responses import answering, bulk, picture, services
+from app.responses import answering, bulk, picture, publishing, services
 from app.responses.filter_forms import BulkTagForm, FilterForm
 from app.responses.forms import PublishForm, ResponseForm, TagForm, ThemeForm
 from app.responses.models import Outcome, Theme
@@ -88,7 +88,8 @@ def index(consultation_id):
     return render_template("responses/index.html", consultation=consultation, items=found.items, found=found,
                            total=total, unanswered=unanswered, themes=themes, filter_form=filter_form,
                            tag_form=tag_form, page_size=answering.PAGE_SIZE,
-                           publication=services.publication_counts(consultation), publish_form=PublishForm(formdata=None), filtered=bool(request.args.keys() - {"page"}),
+                           publication=publishing.publication_counts(consultation),
+                           filtered=bool(request.args.keys() - {"page"}),
                            page_args={k: v for k, v in request.args.items() if k != "page"},
                            titles=services.section_titles(consultation), **_vote_reasons(consultation))
 
@@ -105,7 +106,7 @@ def _filter_form(consultation, themes):
 
 def _publish(consultation, theme=None):
     try:
-        count = services.publish_answers(current_user, consultation, theme)
+        count = publishing.publish_answers(current_user, consultation, theme)
     except DomainError as error:
         flash(error.message, "error")
     else:
@@ -215,8 +216,8 @@ def theme(theme_id):
                            sections=[s for s in sections if s.id in section_ids],
                            tallies=queries.tallies(consultation, section_ids),
                            titles=services.section_titles(consultation), frozen=services.frozen(consultation),
-                           publication=services.publication_counts(consultation, theme),
-                           application=services.theme_application(theme), publish_form=PublishForm(formdata=None))
+                           publication=publishing.publication_counts(consultation, theme),
+                           application=services.theme_application(theme))
 
 
 @bp.route("/responses/comments/<int:comment_id>", methods=["GET", "POST"])
@@ -270,7 +271,7 @@ def report(consultation_id):
     consultation = _load(consultation_id, readers_only=False)
     drafts = current_user.has_role(*queries.SEES_ALL_ROLES)
     # Participants read the report once answers are published, or once sign-off was asked for (with none to publish).
-    if not drafts and not (services.has_published_answers(consultation) or services.frozen(consultation)):
+    if not drafts and not (publishing.has_published_answers(consultation) or services.frozen(consultation)):
         return render_template("responses/report_pending.html", consultation=consultation)
     final = _latest_published(consultation)
     comparison = compare_versions(consultation.version, final) if final and final.id != consultation.version_id \

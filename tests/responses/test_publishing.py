@@ -11,6 +11,7 @@ from app.consultations.models import Comment
 from app.errors import DomainError, NotAllowed
 from app.extensions import db as _db
 from app.mail.models import OutboxMessage
+from app.responses import publishing
 from app.responses import services
 from app.responses.models import Response
 from app.trail import services as trail
@@ -41,27 +42,27 @@ def test_an_answer_is_a_draft_seen_only_by_staff_until_published(db, consultatio
     assert _answers(consultation, drafts=True)[c["minutes"].id].reason == "We will."
     assert _answers(consultation, drafts=False)[c["minutes"].id] is None
     assert _mail_to(practitioner) == []
-    assert services.publication_counts(consultation) == (1, 0)
-    assert not services.has_published_answers(consultation)
-    assert services.publish_answers(facilitator, consultation) == 1
+    assert publishing.publication_counts(consultation) == (1, 0)
+    assert not publishing.has_published_answers(consultation)
+    assert publishing.publish_answers(facilitator, consultation) == 1
     assert _answers(consultation, drafts=False)[c["minutes"].id].reason == "We will."
-    assert services.publication_counts(consultation) == (0, 1)
+    assert publishing.publication_counts(consultation) == (0, 1)
 
 
 def test_publishing_one_theme_leaves_the_other_drafts(db, consultation, analysed, facilitator):
     c, theme, *_ = analysed
     _answer_all(consultation, facilitator, c, theme)
-    assert services.publication_counts(consultation) == (4, 0)
-    assert services.publication_counts(consultation, theme) == (2, 0)
-    assert services.publish_answers(facilitator, consultation, theme) == 3  # the theme's answer and its 2 copies
+    assert publishing.publication_counts(consultation) == (4, 0)
+    assert publishing.publication_counts(consultation, theme) == (2, 0)
+    assert publishing.publish_answers(facilitator, consultation, theme) == 3  # the theme's answer and its 2 copies
     published = _answers(consultation, drafts=False)
     assert {cid for cid, r in published.items() if r is not None} == {c["schools"].id, c["voluntary"].id}
-    assert services.publication_counts(consultation) == (2, 2)
+    assert publishing.publication_counts(consultation) == (2, 2)
     with pytest.raises(DomainError, match="no draft answers"):
-        services.publish_answers(facilitator, consultation, theme)
-    assert services.publish_answers(facilitator, consultation) == 2
+        publishing.publish_answers(facilitator, consultation, theme)
+    assert publishing.publish_answers(facilitator, consultation) == 2
     with pytest.raises(DomainError, match="no draft answers"):
-        services.publish_answers(facilitator, consultation)
+        publishing.publish_answers(facilitator, consultation)
 
 
 def test_publishing_emails_each_author_once_listing_their_answers(db, consultation, analysed, facilitator,
@@ -69,7 +70,7 @@ def test_publishing_emails_each_author_once_listing_their_answers(db, consultati
     c, theme, *_ = analysed
     _answer_all(consultation, facilitator, c, theme)
     assert _mail_to(practitioner) == [] and _mail_to(vcs) == []
-    services.publish_answers(facilitator, consultation)
+    publishing.publish_answers(facilitator, consultation)
     mine = _mail_to(practitioner)
     assert len(mine) == 1 and mine[0].subject.startswith("Your comments have been answered")
     assert "Schools need a seat" in mine[0].body_text and "Publish the minutes" in mine[0].body_text
@@ -81,7 +82,7 @@ def test_publishing_is_logged_once_per_answer_and_the_log_verifies(db, consultat
     c, theme, *_ = analysed
     _answer_all(consultation, facilitator, c, theme)
     before = len(log_actions())
-    services.publish_answers(facilitator, consultation)
+    publishing.publish_answers(facilitator, consultation)
     entries = list(trail.iter_entries())[before:]
     published = [e for e in entries if e["action"] == "response.published"]
     ids = set(_db.session.execute(select(Response.id)).scalars())
@@ -93,13 +94,13 @@ def test_publishing_is_logged_once_per_answer_and_the_log_verifies(db, consultat
 def test_only_facilitators_publish(db, consultation, analysed, scrutineer, practitioner):
     for person in (scrutineer, practitioner):
         with pytest.raises(NotAllowed):
-            services.publish_answers(person, consultation)
+            publishing.publish_answers(person, consultation)
 
 
 def test_editing_a_published_answer_emails_only_when_the_outcome_changes(db, consultation, analysed, facilitator,
                                                                          practitioner):
     c, *_ = analysed
-    services.publish_answers(facilitator, consultation)
+    publishing.publish_answers(facilitator, consultation)
     assert len(_mail_to(practitioner)) == 1
     before = len(log_actions())
     services.respond(facilitator, consultation, comment=c["minutes"], outcome="accepted", reason="We will, monthly.")
@@ -123,7 +124,7 @@ def test_a_published_theme_answer_changing_outcome_tells_each_author_once(db, co
                                                                          practitioner, vcs):
     c, theme, *_ = analysed
     _answer_all(consultation, facilitator, c, theme)
-    services.publish_answers(facilitator, consultation)
+    publishing.publish_answers(facilitator, consultation)
     services.respond(facilitator, consultation, theme=theme, outcome="partly_accepted", reason="Both, in time.")
     assert len(_mail_to(practitioner)) == 1 and len(_mail_to(vcs)) == 1
     services.respond(facilitator, consultation, theme=theme, outcome="not_accepted", reason="Neither, sorry.")
@@ -140,7 +141,7 @@ def test_sign_off_is_not_asked_for_while_answers_are_drafts(db, consultation, an
     _answer_all(consultation, facilitator, c, theme)
     with pytest.raises(DomainError, match="draft"):
         signoff.request_signoff(facilitator, consultation, consultation.version, effective_date=date(2027, 4, 1))
-    services.publish_answers(facilitator, consultation)
+    publishing.publish_answers(facilitator, consultation)
     assert signoff.request_signoff(facilitator, consultation, consultation.version,
                                    effective_date=date(2027, 4, 1)).id
 
@@ -230,7 +231,7 @@ def test_a_theme_page_publishes_its_own_answers(client, login, csrf, db, consult
     client.post(f"{path}/publish", data={"csrf_token": csrf(client, path)})
     html = unescape(client.get(path).get_data(as_text=True))
     assert "3 answers published." in html
-    assert services.publication_counts(consultation) == (2, 2)
+    assert publishing.publication_counts(consultation) == (2, 2)
 
 
 def test_saving_a_theme_answer_says_how_many_comments_it_was_applied_to(client, login, csrf, db, consultation,
@@ -254,13 +255,13 @@ def test_only_facilitators_may_publish_through_the_pages(client, login, csrf, db
     token = csrf(client, "/account/notifications")
     for path in (f"/consultations/{consultation.id}/responses/publish", f"/themes/{theme.id}/publish"):
         assert client.post(path, data={"csrf_token": token}).status_code == 403
-    assert services.publication_counts(consultation) == (1, 0)
+    assert publishing.publication_counts(consultation) == (1, 0)
 
 
 def test_publishing_needs_the_csrf_token(client, login, db, consultation, analysed, facilitator):
     login(facilitator)
     client.post(f"/consultations/{consultation.id}/responses/publish", data={})
-    assert services.publication_counts(consultation) == (1, 0)
+    assert publishing.publication_counts(consultation) == (1, 0)
 
 
 def test_the_scrutineer_sees_drafts_marked(client, login, db, consultation, analysed, scrutineer):
@@ -277,7 +278,7 @@ def test_participants_see_their_answer_on_the_consultation_page_once_published(c
     html = unescape(client.get(path).get_data(as_text=True))
     assert "What the partnership did with your comments" in html and "We will." not in html
     assert "has not published its answer to 2 of your comments yet" in html
-    services.publish_answers(facilitator, consultation)
+    publishing.publish_answers(facilitator, consultation)
     html = unescape(client.get(path).get_data(as_text=True))
     assert "We will." in html and "Draft" not in html
     assert "has not published its answer to 1 of your comments yet" in html  # "schools" is not answered yet
@@ -306,7 +307,7 @@ def test_the_consultation_page_and_report_cost_the_same_statements_for_few_or_ma
         for item in services.answered_comments(here):
             if item.response is None:
                 services.respond(by, here, comment=item.comment, outcome="accepted", reason="Yes.")
-        services.publish_answers(by, here)
+        publishing.publish_answers(by, here)
 
     login(practitioner)
     _bulk(consultation, ids[2], 4)
@@ -322,7 +323,7 @@ def test_a_comment_tagged_after_the_theme_was_answered_gets_its_own_copy(db, con
                                                                          vcs):
     c, theme, *_ = analysed
     services.respond(facilitator, consultation, theme=theme, outcome="accepted", reason="Both get a seat.")
-    services.publish_answers(facilitator, consultation)
+    publishing.publish_answers(facilitator, consultation)
     told = len(_mail_to(vcs))
     before = len(log_actions())
     services.tag_comment(facilitator, c["whole"], theme=theme)

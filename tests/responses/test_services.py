@@ -6,6 +6,7 @@ from app.consultations import services as consultations
 from app.consultations.models import Comment
 from app.errors import DomainError, NotAllowed
 from app.mail.models import OutboxMessage
+from app.responses import publishing
 from app.responses import services
 from app.responses.models import Outcome
 from tests.consultations.conftest import assert_log_verifies, log_actions
@@ -40,7 +41,7 @@ def test_commenters_with_email_are_told_once_their_answer_is_published(closed, f
     first, _ = _comments(closed)
     services.respond(facilitator, closed, comment=first, outcome="not_accepted", reason="Schools have their own.")
     assert db.session.query(OutboxMessage).filter(OutboxMessage.to_address == first.author.email).count() == 0
-    services.publish_answers(facilitator, closed)
+    publishing.publish_answers(facilitator, closed)
     mails = db.session.query(OutboxMessage).filter(OutboxMessage.to_address == first.author.email).all()
     assert len(mails) == 1 and "Not accepted" in mails[0].body_text
 
