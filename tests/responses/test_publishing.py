@@ -332,3 +332,11 @@ def test_a_comment_tagged_after_the_theme_was_answered_gets_its_own_copy(db, con
     assert (own.comment_id, own.from_theme_id, own.reason) == (c["whole"].id, theme.id, "Both get a seat.")
     assert len(_mail_to(vcs)) == told + 1  # published with its theme's answer, so its author is told
     assert_log_verifies()
+
+
+def test_the_scrutineers_timeline_says_in_words_that_an_answer_was_published():
+    from app.scrutiny.words import Lookups, describe
+
+    entry = {"action": "response.published", "actor": None, "subject": "comment:7",
+             "data": {"consultation": 1, "response": 12}}
+    assert describe(entry, Lookups(people={})) == "The portal published answer 12 (“You said, we did”)"
