@@ -340,3 +340,20 @@ def test_the_scrutineers_timeline_says_in_words_that_an_answer_was_published():
     entry = {"action": "response.published", "actor": None, "subject": "comment:7",
              "data": {"consultation": 1, "response": 12}}
     assert describe(entry, Lookups(people={})) == "The portal published answer 12 (“You said, we did”)"
+
+
+def test_the_influence_page_shows_staff_the_drafts_marked_and_members_nothing(client, login, db, closed, young,
+                                                                            facilitator, scrutineer):
+    comment = Comment(consultation_id=closed.id, author_id=young.id, author_audience="young_people",
+                      body="More youth clubs", status="published", depth=0)
+    db.session.add(comment)
+    db.session.commit()
+    services.respond(facilitator, closed, comment=comment, outcome="partly_accepted", reason="Two more clubs.")
+    path = f"/groups/{young.organisation.id}/influence"
+    for person in (facilitator, scrutineer):
+        login(person)
+        html = unescape(client.get(path).get_data(as_text=True))
+        assert "Two more clubs." in html and "Draft — not yet published" in html
+        client.post("/logout", data={"csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)})
+    login(young)
+    assert "Two more clubs." not in client.get(path).get_data(as_text=True)
