@@ -184,10 +184,20 @@ def _comment_forms(section_ids):
     return {slot_name(sid): CommentForm(formdata=None, prefix=f"c-{slot_name(sid)}") for sid in [None, *section_ids]}
 
 
+def _my_answers(consultation):
+    """Once the consultation has closed: the reader's own comments with their *published* answers ("You said, we
+    did"); drafts stay with the facilitators until they publish them."""
+    if consultation.state != "closed":
+        return []
+    from app.responses import services as responses  # the responses room builds on this one
+
+    return responses.answered_comments(consultation, drafts=False, where=(Comment.author_id == current_user.id,))
+
+
 def _page_context(consultation, access):
     sections = consultation.version.sections
     section_ids = [s.id for s in sections]
-    return {"consultation": consultation, "access": access, "sections": sections,
+    return {"consultation": consultation, "access": access, "sections": sections, "my_answers": _my_answers(consultation),
             "version": consultation.version, "pages": queries.first_pages(consultation, access, section_ids),
             "comment_forms": _comment_forms(section_ids), "comment_messages": {},
             **_vote_context(consultation, access, sections)}

@@ -38,7 +38,7 @@ def signatures(publication):
 def you_said_we_did(publication):
     """The answers given in the consultation behind this version (public attribution: no names)."""
     consultation = publication.request.consultation
-    items = responses.answered_comments(consultation, public=True)
+    items = responses.answered_comments(consultation, public=True, drafts=False)
     counts = {}
     for item in items:
         key = item.response.outcome if item.response else "unanswered"

@@ -6,7 +6,7 @@ from app.consultations.models import Comment
 from app.database import transaction
 from app.errors import DomainError, NotFound
 from app.responses.models import CommentTheme
-from app.responses.services import _answerable, _require_facilitator, clean_text, create_theme
+from app.responses.services import _answerable, _require_facilitator, clean_text, copy_theme_answer, create_theme
 from app.trail import services as trail
 
 MAX_AT_ONCE = 500
@@ -41,4 +41,6 @@ def tag_comments(by, consultation, comment_ids, *, theme=None, new_theme=None):
         session.flush()
         for comment_id in added:
             trail.append("comment.tagged", f"comment:{comment_id}", {"theme": theme.id, "bulk": True}, actor=by.id)
+        if added:
+            copy_theme_answer(theme, by, consultation)
     return theme, len(added)

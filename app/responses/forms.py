@@ -25,3 +25,7 @@ class ResponseForm(FlaskForm):
     # Shown once sign-off has been asked for: the service refuses a change without it.
     amendment_reason = TextAreaField("Why are you amending this answer after sign-off was asked for?",
                                      validators=[Optional()])
+
+
+class PublishForm(FlaskForm):
+    """Publish the draft answers (all of a consultation's, or one theme's): a button, with CSRF."""

@@ -79,8 +79,13 @@ class Response(db.Model):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     created_at = mapped_column(db.DateTime, default=utcnow)
     updated_at = mapped_column(db.DateTime, default=utcnow)
+    # NULL: a draft, seen only by facilitators and the scrutineer; its author has not been told (issue 18).
+    published_at = mapped_column(db.DateTime, nullable=True)
+    # A comment's answer copied from this theme's answer and not changed by hand since (issue 16): saving the theme's
+    # answer again updates it; answering the comment on its own page clears it.
+    from_theme_id: Mapped[int | None] = mapped_column(ForeignKey("theme.id"), index=True)
 
-    theme = relationship("Theme")
+    theme = relationship("Theme", foreign_keys=[theme_id])
     amendments = relationship("ResponseAmendment", order_by="ResponseAmendment.id", back_populates="response")
 
     __table_args__ = (
@@ -94,6 +99,10 @@ class Response(db.Model):
     @property
     def outcome_enum(self):
         return Outcome(self.outcome)
+
+    @property
+    def is_published(self):
+        return self.published_at is not None
 
 
 class ResponseAmendment(db.Model):

@@ -10,9 +10,9 @@ from app.errors import DomainError
 from app.extensions import db
 from app.forms import add_domain_error
 from app.partnerships.models import Organisation, OrganisationKind
-from app.responses import answering, bulk, picture, services
+from app.responses import answering, bulk, picture, publishing, services
 from app.responses.filter_forms import BulkTagForm, FilterForm
-from app.responses.forms import ResponseForm, TagForm, ThemeForm
+from app.responses.forms import PublishForm, ResponseForm, TagForm, ThemeForm
 from app.responses.models import Outcome, Theme
 from app.security import roles_required
 
@@ -86,7 +86,9 @@ def index(consultation_id):
     tag_form.theme.choices = [("", "Choose a theme")] + [(t.id, t.name) for t in themes]
     return render_template("responses/index.html", consultation=consultation, items=found.items, found=found,
                            total=total, unanswered=unanswered, themes=themes, filter_form=filter_form,
-                           tag_form=tag_form, page_size=answering.PAGE_SIZE, filtered=bool(request.args.keys() - {"page"}),
+                           tag_form=tag_form, page_size=answering.PAGE_SIZE,
+                           publication=publishing.publication_counts(consultation),
+                           filtered=bool(request.args.keys() - {"page"}),
                            page_args={k: v for k, v in request.args.items() if k != "page"},
                            titles=services.section_titles(consultation), **_vote_reasons(consultation))
 
@@ -99,6 +101,36 @@ def _filter_form(consultation, themes):
                                                  answering.organisations_of(current_user.partnership_id)]
     form.validate()  # shape only: a bad value filters nothing
     return form
+
+
+def _publish(consultation, theme=None):
+    try:
+        count = publishing.publish_answers(current_user, consultation, theme)
+    except DomainError as error:
+        flash(error.message, "error")
+    else:
+        flash(f"{count} answer{'' if count == 1 else 's'} published. The people who commented can now read "
+              f"{'it' if count == 1 else 'them'}, and those with an email address have been emailed.", "success")
+
+
+@bp.route("/consultations/<int:consultation_id>/responses/publish", methods=["POST"])
+@roles_required(Role.FACILITATOR)
+def publish(consultation_id):
+    """Publish every draft answer of the consultation; its authors are emailed, once each."""
+    consultation = _load(consultation_id)
+    if PublishForm().validate_on_submit():
+        _publish(consultation)
+    return _see_other(url_for(".index", consultation_id=consultation.id))
+
+
+@bp.route("/themes/<int:theme_id>/publish", methods=["POST"])
+@roles_required(Role.FACILITATOR)
+def publish_theme(theme_id):
+    """Publish the draft answers of one theme: its own and those of the comments under it."""
+    theme, consultation = _load_theme(theme_id)
+    if PublishForm().validate_on_submit():
+        _publish(consultation, theme)
+    return _see_other(url_for(".theme", theme_id=theme.id))
 
 
 @bp.route("/consultations/<int:consultation_id>/responses/tag", methods=["POST"])
@@ -169,7 +201,10 @@ def theme(theme_id):
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            flash(f"Your answer to the theme “{theme.name}” has been saved", "success")
+            copies, own = services.theme_application(theme)
+            flash(f"Your answer to the theme “{theme.name}” has been saved and applied to {copies} "
+                  f"comment{'' if copies == 1 else 's'}" + (f"; {own} with an answer of {'its' if own == 1 else 'their'}"
+                                                           " own kept it" if own else ""), "success")
             return _see_other(url_for(".theme", theme_id=theme.id))
     ids = set(services.theme_comment_ids(theme))
     items = [item for item in services.answered_comments(consultation) if item.comment.id in ids]
@@ -179,7 +214,9 @@ def theme(theme_id):
                            response=response, response_form=form, form=form if form and form.errors else None,
                            sections=[s for s in sections if s.id in section_ids],
                            tallies=queries.tallies(consultation, section_ids),
-                           titles=services.section_titles(consultation), frozen=services.frozen(consultation))
+                           titles=services.section_titles(consultation), frozen=services.frozen(consultation),
+                           publication=publishing.publication_counts(consultation, theme),
+                           application=services.theme_application(theme))
 
 
 @bp.route("/responses/comments/<int:comment_id>", methods=["GET", "POST"])
@@ -231,11 +268,15 @@ def tag(comment_id):
 @login_required
 def report(consultation_id):
     consultation = _load(consultation_id, readers_only=False)
+    drafts = current_user.has_role(*queries.SEES_ALL_ROLES)
+    # Participants read the report once answers are published, or once sign-off was asked for (with none to publish).
+    if not drafts and not (publishing.has_published_answers(consultation) or services.frozen(consultation)):
+        return render_template("responses/report_pending.html", consultation=consultation)
     final = _latest_published(consultation)
     comparison = compare_versions(consultation.version, final) if final and final.id != consultation.version_id \
         else None
     section_list = list(consultation.version.sections)
-    items = services.answered_comments(consultation, public=not current_user.has_role(*queries.SEES_ALL_ROLES))
+    items = services.answered_comments(consultation, public=not drafts, drafts=drafts)
     themes = services.themes_of(consultation)
     return render_template("responses/report.html", consultation=consultation, final=final, comparison=comparison,
                            participation=services.participation(consultation), sections=section_list,
@@ -271,5 +312,6 @@ def influence(organisation_id):
     member = current_user.organisation_id == group.id and current_user.has_role(Role.YOUNG_PERSON)
     if not (member or current_user.has_role(Role.FACILITATOR, Role.SCRUTINEER)):
         abort(403)
-    return render_template("responses/influence.html", group=group, consultations=services.group_influence(group),
+    return render_template("responses/influence.html", group=group, consultations=services.group_influence(
+                               group, drafts=current_user.has_role(Role.FACILITATOR, Role.SCRUTINEER)),
                            titles=services.section_titles)

@@ -6,6 +6,7 @@ A comment is answered by a response to it, or to a theme it is tagged with.
 from dataclasses import dataclass, field
 
 from sqlalchemy import exists, func, select
+from sqlalchemy.orm import selectinload
 
 from app.accounts.models import Audience, Person, Role
 from app.consultations.models import (
@@ -111,7 +112,20 @@ def tag_comment(by, comment, *, theme=None, new_theme=None):
             session.add(CommentTheme(comment_id=comment_id, theme_id=theme_id, tagged_by_id=by.id))
             session.flush()
             trail.append("comment.tagged", f"comment:{comment_id}", {"theme": theme_id}, actor=by.id)
+            copy_theme_answer(theme, by, consultation)
     return theme
+
+
+def copy_theme_answer(theme, by, consultation):
+    """A comment newly tagged with an answered theme gets its own copy of the theme's answer (published with it, and
+    then its author is told). Call inside the caller's transaction."""
+    response = db.session.execute(select(Response).where(Response.theme_id == theme.id)).scalar_one_or_none()
+    if response is None or consultation.state != ConsultationState.CLOSED.value:
+        return
+    told = {}
+    _apply_to_comments(theme, response, _Answer(response.outcome, response.reason, response.changed_section_key,
+                                                 None), by, consultation, told)
+    _notify_changes(consultation, told)
 
 
 def untag_comment(by, comment, theme):
@@ -144,9 +158,14 @@ def later_sections(consultation):
 
 def respond(by, consultation, *, outcome, reason, comment=None, theme=None, changed_section_key=None,
             amendment_reason=None):
-    """Answer one comment or a whole theme; answering again revises the answer (both are logged). After sign-off
-    was asked for, a change is an amendment: it needs a reason, keeps the earlier wording and tells the partners
-    who had already decided."""
+    """Answer one comment or a whole theme; answering again revises the answer (both are logged).
+
+    A new answer is a draft until the facilitator publishes the answers (`publish_answers`): its author is told
+    then. Changing a published answer keeps it published and tells the author again only if the outcome changed.
+    A theme's answer is copied to every comment under it that has no answer of its own (one log entry each);
+    saving the theme's answer again updates the copies nobody has changed by hand.
+    After sign-off was asked for, a change is an amendment: it needs a reason, keeps the earlier wording, is
+    published at once and tells the partners who had already decided."""
     _require_facilitator(by, consultation)
     _require_closed(consultation)
     amending = frozen(consultation)
@@ -173,37 +192,106 @@ def respond(by, consultation, *, outcome, reason, comment=None, theme=None, chan
         raise DomainError(f"The reason must be {MAX_REASON:,} characters or fewer", field="reason")
     if changed_section_key and changed_section_key not in {s.key for s in later_sections(consultation)}:
         raise DomainError("Choose a section of the next version", field="changed_section")
-    subject = f"comment:{comment.id}" if comment is not None else f"theme:{theme.id}"
+    answer = _Answer(outcome, reason, changed_section_key or None, amendment_reason if amending else None)
     with transaction() as session:
         column = Response.comment_id if comment is not None else Response.theme_id
         target_id = comment.id if comment is not None else theme.id
         response = session.execute(select(Response).where(column == target_id)).scalar_one_or_none()
-        action = "response.revised" if response is not None else "response.given"
-        amendment = _amendment(response, amendment_reason, by) if amending else None
+        told = {}  # {comment id: why its author is told}
         if response is None:
             response = Response(consultation_id=consultation.id, comment_id=comment.id if comment else None,
-                                theme_id=theme.id if theme else None)
+                                theme_id=theme.id if theme else None,
+                                published_at=utcnow() if amending else None)
             session.add(response)
-        response.outcome, response.reason = outcome, reason
-        response.changed_section_key = changed_section_key or None
-        response.by_id, response.updated_at = by.id, utcnow()
-        session.flush()
-        data = {"consultation": consultation.id, "response": response.id, "outcome": outcome,
-                "reason_sha256": trail.text_hash(reason), "changed_section": changed_section_key or None}
-        if amendment is not None:
-            amendment.response_id = response.id
-            session.add(amendment)
-            session.flush()
-            action = "response.amended"
-            data.update(amendment=amendment.id, amendment_reason_sha256=trail.text_hash(amendment_reason),
-                        previous_outcome=amendment.previous_outcome)
-        trail.append(action, subject, data, actor=by.id)
+        if comment is not None:
+            response.from_theme_id = None  # answered by hand: the theme's answer no longer updates it
+        _save(response, answer, by, consultation, told, subject_id=target_id)
         if theme is not None:
-            _log_theme_answer_per_comment(theme, response, action, by)
-        _notify_authors(consultation, response, comment, theme)
-        if amendment is not None:
-            _notify_partners(consultation, response, amendment)
+            _apply_to_comments(theme, response, answer, by, consultation, told)
+        _notify_changes(consultation, told)
     return response
+
+
+@dataclass
+class _Answer:
+    outcome: str
+    reason: str
+    changed_section_key: str | None
+    amendment_reason: str | None  # set once sign-off was asked for: every change is then an amendment
+
+
+def _save(response, answer, by, consultation, told, *, subject_id, from_theme=None):
+    """Write `answer` into `response` and log it (given, revised or amended). A published answer whose outcome
+    changed, or an amendment that answers a comment for the first time, is noted in `told` for its author."""
+    session = db.session
+    new = response.id is None
+    previous = None if new else response.outcome
+    amendment = None
+    if answer.amendment_reason is not None:
+        amendment = _amendment(None if new else response, answer.amendment_reason, by)
+    response.outcome, response.reason = answer.outcome, answer.reason
+    response.changed_section_key = answer.changed_section_key
+    response.by_id, response.updated_at = by.id, utcnow()
+    session.flush()
+    kind = "comment" if response.comment_id else "theme"
+    data = {"consultation": consultation.id, "response": response.id, "outcome": answer.outcome,
+            "reason_sha256": trail.text_hash(answer.reason), "changed_section": answer.changed_section_key}
+    if from_theme is not None:
+        data["from_theme"] = from_theme
+    action = "response.given" if new else "response.revised"
+    if amendment is not None:
+        amendment.response_id = response.id
+        session.add(amendment)
+        session.flush()
+        action = "response.amended"
+        data.update(amendment=amendment.id, amendment_reason_sha256=trail.text_hash(answer.amendment_reason),
+                    previous_outcome=amendment.previous_outcome)
+        if from_theme is None:  # a theme's copies are told to the partners once, with the theme's answer
+            _notify_partners(consultation, response, amendment)
+    trail.append(action, f"{kind}:{subject_id}", data, actor=by.id)
+    if response.published_at is not None and previous != answer.outcome:
+        for comment_id in _comments_answered_by(response):
+            told[comment_id] = "answered" if previous is None else "changed"
+
+
+def _apply_to_comments(theme, response, answer, by, consultation, told):
+    """Give each comment under the theme with no answer of its own a copy of the theme's answer, and update the
+    copies nobody changed by hand. Each is logged on its comment."""
+    session = db.session
+    rows = session.execute(
+        select(Comment.id, Response).join(CommentTheme, CommentTheme.comment_id == Comment.id)
+        .outerjoin(Response, Response.comment_id == Comment.id)
+        .where(CommentTheme.theme_id == theme.id, *_needs_answer(consultation.id)).order_by(Comment.id)).all()
+    for comment_id, own in rows:
+        if own is not None and own.from_theme_id != theme.id:
+            continue  # answered on its own page (or copied from another theme): left as it is
+        if own is None:
+            own = Response(consultation_id=consultation.id, comment_id=comment_id, from_theme_id=theme.id,
+                           published_at=response.published_at)
+            session.add(own)
+        unchanged = own.id is not None and (own.outcome, own.reason, own.changed_section_key) == (
+            answer.outcome, answer.reason, answer.changed_section_key)
+        if not unchanged:
+            _save(own, answer, by, consultation, told, subject_id=comment_id, from_theme=theme.id)
+
+
+def theme_application(theme):
+    """(comments carrying a copy of the theme's answer, comments under the theme answered on their own)."""
+    rows = db.session.execute(
+        select(Response.from_theme_id).join(CommentTheme, CommentTheme.comment_id == Response.comment_id)
+        .where(CommentTheme.theme_id == theme.id)).scalars().all()
+    copies = sum(1 for from_theme in rows if from_theme == theme.id)
+    return copies, len(rows) - copies
+
+
+def _comments_answered_by(response):
+    """The comments whose answer `response` is: its own comment, or a theme's comments with no answer of their
+    own."""
+    if response.comment_id is not None:
+        return [response.comment_id]
+    own = select(Response.comment_id).where(Response.comment_id.is_not(None))
+    return list(db.session.execute(select(CommentTheme.comment_id).where(
+        CommentTheme.theme_id == response.theme_id, CommentTheme.comment_id.not_in(own))).scalars())
 
 
 def _amendment(response, reason, by):
@@ -241,35 +329,32 @@ def unchanged_claims(consultation, final):
             if r.changed_section_key and signed.get(r.changed_section_key) == consulted.get(r.changed_section_key)]
 
 
-def _log_theme_answer_per_comment(theme, response, action, by):
-    """A theme's answer reaches each comment under it that has no answer of its own: log it on each comment, so the
-    trail of every comment shows how it was answered (each can still be given its own answer later)."""
-    own = select(Response.comment_id).where(Response.comment_id.is_not(None))
-    comment_ids = db.session.execute(select(CommentTheme.comment_id).where(
-        CommentTheme.theme_id == theme.id, CommentTheme.comment_id.not_in(own)).order_by(CommentTheme.comment_id)
-    ).scalars().all()
-    for comment_id in comment_ids:
-        trail.append("comment.answered_by_theme", f"comment:{comment_id}",
-                     {"theme": theme.id, "response": response.id, "revised": action == "response.revised"},
-                     actor=by.id)
-
-
-def _notify_authors(consultation, response, comment, theme):
-    """Email the people whose comments were answered (once per answer). Young people have no email:
-    they see the answer on their group's influence page."""
-    if comment is not None:
-        comment_ids = [comment.id]
-    else:
-        comment_ids = list(db.session.execute(select(CommentTheme.comment_id)
-                                              .where(CommentTheme.theme_id == theme.id)).scalars())
-    people = db.session.execute(
-        select(Person).join(Comment, Comment.author_id == Person.id)
-        .where(Comment.id.in_(comment_ids), Comment.status == CommentStatus.PUBLISHED.value,
-               Person.email.is_not(None)).distinct()).scalars().all()
-    for person in people:
-        mail.queue(person.email, f"Your comment has been answered: {consultation.title}", "response_given",
-                   person=person, consultation=consultation, outcome=Outcome(response.outcome).label,
-                   reason=response.reason, path=f"/consultations/{consultation.id}/report")
+def _notify_changes(consultation, told):
+    """One email per author (with an address) about their comments in `told`: {comment id: "answered" or
+    "changed"}, listing each comment with its answer. Young people have no email: they see the answers on their
+    group's influence page."""
+    if not told:
+        return
+    rows = db.session.execute(
+        select(Person, Comment).join(Comment, Comment.author_id == Person.id)
+        .where(Comment.id.in_(list(told)), Comment.status == CommentStatus.PUBLISHED.value,
+               Person.email.is_not(None)).order_by(Person.id, Comment.id)).all()
+    if not rows:
+        return
+    answers = {item.comment.id: item.response for item in answered_comments(
+        consultation, where=(Comment.id.in_([c.id for _, c in rows]),), drafts=False)}
+    titles = {s.id: s.title for s in consultation.version.sections}
+    by_person = {}
+    for person, comment in rows:
+        if answers.get(comment.id) is not None:
+            by_person.setdefault(person.id, (person, []))[1].append(
+                (comment, titles.get(comment.section_id, "The whole draft"), answers[comment.id], told[comment.id]))
+    for person, answered in by_person.values():
+        changed = all(why == "changed" for *_, why in answered)
+        subject = (f"An answer to your comment has changed: {consultation.title}" if changed
+                   else f"Your comment{'s have' if len(answered) > 1 else ' has'} been answered: {consultation.title}")
+        mail.queue(person.email, subject, "answers_published", person=person, consultation=consultation,
+                   answered=answered, changed=changed, path=f"/consultations/{consultation.id}/report")
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -279,9 +364,12 @@ def _needs_answer(consultation_id):
             Comment.status == CommentStatus.PUBLISHED.value)
 
 
-def _answered():
-    direct = exists().where(Response.comment_id == Comment.id)
-    by_theme = exists().where(CommentTheme.comment_id == Comment.id, Response.theme_id == CommentTheme.theme_id)
+def _answered(published_only=False):
+    """A comment has an answer: its own, or its theme's. Participants only ever see published ones."""
+    published = (Response.published_at.is_not(None),) if published_only else ()
+    direct = exists().where(Response.comment_id == Comment.id, *published)
+    by_theme = exists().where(CommentTheme.comment_id == Comment.id, Response.theme_id == CommentTheme.theme_id,
+                              *published)
     return direct | by_theme
 
 
@@ -321,8 +409,9 @@ def attribution(person, organisation, audience, *, public=False):
     return f"{person.display_name}" + (f", {organisation.name}" if organisation else "")
 
 
-def answered_comments(consultation, *, public=False, where=()):
-    """Every comment needing an answer, oldest first, with its themes and answer (four queries)."""
+def answered_comments(consultation, *, public=False, where=(), drafts=True):
+    """Every comment needing an answer, oldest first, with its themes and answer (four queries). With
+    drafts=False (anyone but facilitators and the scrutineer), only published answers count."""
     rows = db.session.execute(
         select(Comment, Person, Organisation).join(Person, Comment.author_id == Person.id)
         .outerjoin(Organisation, Person.organisation_id == Organisation.id)
@@ -334,7 +423,7 @@ def answered_comments(consultation, *, public=False, where=()):
     for comment_id, theme_id in db.session.execute(
             select(CommentTheme.comment_id, CommentTheme.theme_id).where(CommentTheme.comment_id.in_(by_id))):
         by_id[comment_id].themes.append(themes[theme_id])
-    responses = responses_of(consultation)
+    responses = [r for r in responses_of(consultation) if drafts or r.published_at is not None]
     by_comment = {r.comment_id: r for r in responses if r.comment_id}
     by_theme = {r.theme_id: r for r in responses if r.theme_id}
     for item in items:
@@ -349,8 +438,9 @@ def themes_of(consultation):
 
 
 def responses_of(consultation):
+    """Every answer of the consultation, with its amendments (pages list them: one statement, not one per answer)."""
     return db.session.execute(select(Response).where(Response.consultation_id == consultation.id)
-                              .order_by(Response.id)).scalars().all()
+                              .options(selectinload(Response.amendments)).order_by(Response.id)).scalars().all()
 
 
 def theme_comment_ids(theme):
@@ -383,8 +473,9 @@ def participation(consultation):
             for audience in [a.value for a in Audience] if audience in counts or audience in comments]
 
 
-def group_influence(organisation):
-    """What a young people's group said (its members' published comments) and what was done about each."""
+def group_influence(organisation, *, drafts=False):
+    """What a young people's group said (its members' published comments) and what was done about each (only
+    published answers, unless drafts=True for facilitators and the scrutineer)."""
     consultations = db.session.execute(
         select(Consultation).where(Consultation.id.in_(
             select(Comment.consultation_id).join(Person, Comment.author_id == Person.id)
@@ -395,7 +486,7 @@ def group_influence(organisation):
     in_group = Comment.author_id.in_(select(Person.id).where(Person.organisation_id == organisation.id))
     result = []
     for consultation in consultations:
-        items = answered_comments(consultation, public=True,
+        items = answered_comments(consultation, public=True, drafts=drafts,
                                   where=(in_group, Comment.author_audience == Audience.YOUNG_PEOPLE.value))
         result.append((consultation, items))
     return result

@@ -174,6 +174,7 @@ SENTENCES = {
     "response.given": lambda who, n, d, l: f"{who} answered comment {n} (“You said, we did”)",
     "response.revised": lambda who, n, d, l: f"{who} changed the answer to comment {n}",
     "response.amended": lambda who, n, d, l: f"{who} amended the answer to comment {n} after sign-off was asked for",
+    "response.published": lambda who, n, d, l: f"{who} published answer {d.get('response', n)} (“You said, we did”)",
     "notification.queued": lambda who, n, d, l: (f"The portal emailed {len(d.get('people') or [])} "
                                                  f"{'person' if len(d.get('people') or []) == 1 else 'people'}"
                                                  f" about {d.get('kind', 'this').replace('_', ' ')}"),

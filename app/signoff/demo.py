@@ -14,6 +14,7 @@ from app.consultations import services as consultations
 from app.consultations.models import Consultation
 from app.drafts import services as drafts
 from app.extensions import db
+from app.responses import publishing
 from app.responses import services as responses
 from app.signoff import services as signoff
 from app.timeutil import utcnow
@@ -57,6 +58,7 @@ def load_demo_publication(partnership, people, drafts_by_key, password):
     consultation = db.session.get(Consultation, consultation.id)
     for comment, outcome, reason in posted:
         responses.respond(facilitator, consultation, outcome=outcome, reason=reason, comment=comment)
+    publishing.publish_answers(facilitator, consultation)  # sign-off is not asked for while answers are drafts
     request = signoff.request_signoff(facilitator, consultation, version,
                                       effective_date=date.today() - timedelta(days=7))
     for login in ("la.partner@demo.test", "police.partner@demo.test", "icb.partner@demo.test"):

@@ -10,6 +10,7 @@ from app.drafts.models import DraftVersion
 from app.errors import DomainError, NotAllowed
 from app.extensions import db
 from app.forms import add_domain_error
+from app.responses import publishing
 from app.responses import services as responses
 from app.security import roles_required
 from app.signoff import services
@@ -90,6 +91,7 @@ def consultation(consultation_id):
     return render_template("signoff/consultation.html", consultation=consultation, requests=requests,
                            versions=versions, request_form=form, form=form if form and form.errors else None,
                            total_unanswered=responses.answer_counts(consultation), services=services,
+                           draft_answers=publishing.draft_answer_count(consultation),
                            unchanged=responses.unchanged_claims(consultation, versions[0] if versions else None),
                            open_request=next((r for r in requests if r.status == "open"), None))
 

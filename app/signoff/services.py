@@ -26,6 +26,7 @@ from app.extensions import db
 from app.mail import services as mail
 from app.partnerships.models import Partnership, PartnerKind, SignOffRule, StatutoryPartner
 from app.partnerships.services import coverage_gaps
+from app.responses import publishing
 from app.responses import services as responses
 from app.signoff.models import (
     Decision,
@@ -125,6 +126,11 @@ def request_signoff(by, consultation, version, *, effective_date, waiver_reason=
                           f"version {version.number} is the same as the consulted version there "
                           f"({', '.join(sorted({title for _, title in claims}))}). Change the answer or the version "
                           "before asking for sign-off.", field="version")
+    drafts = publishing.draft_answer_count(consultation)
+    if drafts:
+        # The partners sign what the people who commented were told: no answer is signed before it is published.
+        raise DomainError(f"{drafts} answer{'s are' if drafts != 1 else ' is a'} draft{'s' if drafts != 1 else ''}. "
+                          "Publish the answers before asking for sign-off.")
     partnership = db.session.get(Partnership, by.partnership_id)
     if partnership.signoff_rule == SignOffRule.EVERY_AREA.value:
         gaps = coverage_gaps(partnership)

@@ -380,7 +380,10 @@ class Expectations:
                 id=theme, consultation_id=self.cid, name=Sha(data.get("name_sha256")), created_by_id=_s(actor))
 
     def _response(self, seq, actor, action, subject, data, about):
-        """response.given, .revised and .amended: the row holds the answer as it stands after the last one."""
+        """response.given, .revised and .amended: the row holds the answer as it stands after the last one.
+        response.published (issue 18) changes no bound column (published_at is a time), so it sets nothing."""
+        if action == "response.published":
+            return
         if action.startswith("response.") and about and "response" in data:
             row = self.files["responses.csv"].setdefault(_s(data["response"]), Expected(seq))
             row.set(id=_s(data["response"]), consultation_id=self.cid, comment_id=_s(_ident(subject, "comment")),

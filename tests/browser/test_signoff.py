@@ -92,6 +92,8 @@ def test_close_respond_sign_off_and_publish(page, browser_errors, live_server, o
     assert_no_axe_violations(page)
     page.get_by_role("button", name="Save the answer").click()
     expect(page.get_by_text("0 still unanswered")).to_be_visible()
+    page.get_by_role("button", name="Publish answers").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("published")
     page.goto(f"/consultations/{consultation_id}/report")
     expect(page.get_by_text("Schools now sit on the executive group.")).to_be_visible()
     assert_no_axe_violations(page)

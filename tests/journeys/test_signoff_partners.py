@@ -2,8 +2,8 @@
 
 A facilitator sets up the two councils, Cleveland Police and the ICB as four statutory partners, each covering its
 areas; answers 30 comments: finds 29 with search and filters, tags them with a theme in bulk (two pages) and
-answers the theme once; answers the last on its own page, seeing its replies and the reasons given with votes;
-asks for sign-off. Stockton's lead returns it with reasons; the facilitator
+answers the theme once (copied to each of the 29); answers the last on its own page, seeing its replies and the
+reasons given with votes; publishes the answers; asks for sign-off. Stockton's lead returns it with reasons; the facilitator
 sees the return on their home page, makes and publishes version 2 and asks again; Stockton's lead sees what
 changed since the version they returned; all four approve; the public page shows the four sign-offs.
 
@@ -164,6 +164,8 @@ def test_two_councils_police_and_icb_sign_off_after_a_return(browser, browser_er
     fran.get_by_label("Accepted", exact=True).check()
     fran.get_by_label("Why").fill("Both towns' heads' forums will each have a seat on the engine room group.")
     fran.get_by_role("button", name="Save the answer").click()
+    expect(fran.locator(".govuk-notification-banner")).to_contain_text("applied to 29 comments")
+    expect(fran.locator("#publication-counts")).to_contain_text("29 comments under this theme have draft answers")
     fran.goto(f"/responses/comments/{alone_id}")
     expect(fran.get_by_text("Yes please, for practitioners in both towns.")).to_be_visible()
     expect(fran.get_by_text("Minutes would help us trust it.")).to_be_visible()
@@ -171,6 +173,15 @@ def test_two_councils_police_and_icb_sign_off_after_a_return(browser, browser_er
     fran.get_by_label("Why").fill("The executive partnership will publish its minutes.")
     fran.get_by_role("button", name="Save the answer").click()
     expect(fran.get_by_text("0 still unanswered")).to_be_visible()
+
+    # Sign-off waits for the answers to be published: they are published together, and each author emailed once.
+    fran.goto(f"/consultations/{consultation_id}/signoff")
+    expect(fran.locator("#draft-answers")).to_contain_text("31 answers are drafts")
+    fran.goto(f"/consultations/{consultation_id}/responses")
+    expect(fran.locator("#publication-counts")).to_contain_text("30 comments have draft answers; 0 have")
+    fran.get_by_role("button", name="Publish answers").click()
+    expect(fran.locator(".govuk-notification-banner")).to_contain_text("31 answers published")
+    expect(fran.locator("#publication-counts")).to_contain_text("0 comments have draft answers; 30 have")
 
     # Sign-off is asked for.
     fran.goto(f"/consultations/{consultation_id}/signoff")

@@ -6,6 +6,7 @@ import pytest
 
 from app.drafts import services as drafts
 from app.partnerships.models import PartnerKind
+from app.responses import publishing
 from app.responses import services as responses
 from app.signoff import services as signoff
 from tests.conftest import PASSWORD
@@ -26,6 +27,7 @@ def published_with_a_working_draft(closed, facilitator, leads):
     for item in responses.answered_comments(closed):
         responses.respond(facilitator, closed, outcome="accepted", reason="We changed it", comment=item.comment,
                           changed_section_key=section.key)
+    publishing.publish_answers(facilitator, closed)
     request = signoff.request_signoff(facilitator, closed, second, effective_date=date(2027, 4, 1))
     for kind in PartnerKind:
         request = signoff.get_request(request.id)

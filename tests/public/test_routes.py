@@ -3,6 +3,7 @@ from datetime import date
 
 from app.drafts import services as drafts
 from app.partnerships.models import PartnerKind
+from app.responses import publishing
 from app.responses import services as responses
 from app.signoff import services as signoff
 from tests.conftest import PASSWORD
@@ -18,6 +19,7 @@ def _publish(closed, facilitator, leads, partnership, version, effective=date(20
 def test_the_public_page_needs_no_sign_in_and_shows_what_was_signed(client, closed, facilitator, leads, partnership):
     responses.respond(facilitator, closed, comment=responses.answered_comments(closed)[0].comment,
                       outcome="accepted", reason="We added schools.")
+    publishing.publish_answers(facilitator, closed)
     publication = _publish(closed, facilitator, leads, partnership, closed.version)
     assert publication.slug == "proposed-working-groups"
     response = client.get("/arrangements/proposed-working-groups")

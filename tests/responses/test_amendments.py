@@ -15,6 +15,7 @@ from app.drafts import services as drafts
 from app.errors import DomainError
 from app.extensions import db
 from app.mail.models import OutboxMessage
+from app.responses import publishing
 from app.responses import services as responses
 from app.signoff import services as signoff
 from app.signoff.models import Publication
@@ -85,6 +86,7 @@ def test_the_public_page_links_a_changed_answer_to_its_section_in_the_final_vers
     for item in responses.answered_comments(closed):
         responses.respond(facilitator, closed, outcome="accepted", reason="We changed it", comment=item.comment,
                           changed_section_key=section.key)
+    publishing.publish_answers(facilitator, closed)
     drafts.publish_version(facilitator, second, change_note="Nothing changed, in fact")
     with pytest.raises(DomainError, match="the same as the consulted version"):
         signoff.request_signoff(facilitator, closed, second, effective_date=date(2027, 4, 1))

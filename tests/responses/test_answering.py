@@ -176,8 +176,10 @@ def test_a_theme_answer_is_logged_on_each_comment_and_each_stays_editable(db, co
     services.respond(facilitator, consultation, theme=theme, outcome="accepted", reason="Both get a seat.")
 
     entries = list(trail.iter_entries())[before + 1:]
-    assert [e["action"] for e in entries] == ["response.given", "comment.answered_by_theme"]
+    # The theme's answer, then a copy of it given to the one comment with no answer of its own.
+    assert [e["action"] for e in entries] == ["response.given", "response.given"]
     assert entries[1]["subject"] == f"comment:{c['schools'].id}"  # "voluntary" has its own answer
+    assert entries[1]["data"]["from_theme"] == theme.id
     services.respond(facilitator, consultation, comment=c["schools"], outcome="partly_accepted", reason="Changed.")
     answers = {i.comment.id: i.response for i in services.answered_comments(consultation)}
     assert answers[c["schools"].id].reason == "Changed." and answers[c["voluntary"].id].reason == "Own answer."

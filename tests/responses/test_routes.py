@@ -3,6 +3,7 @@ import pytest
 
 from app.accounts.models import Role
 from app.consultations.models import Comment
+from app.responses import publishing
 from app.responses import services
 from app.responses.models import CommentTheme, Response
 
@@ -73,6 +74,10 @@ def test_the_report_counts_people_by_audience_and_shows_answers(client, login, c
     services.respond(facilitator, closed, comment=_first(closed), outcome="accepted", reason="We added schools.")
     login(practitioner)
     html = client.get(f"/consultations/{closed.id}/report").get_data(as_text=True)
+    # A draft answer: the report is not open to participants yet.
+    assert "The answers are not published yet" in html and "We added schools." not in html
+    publishing.publish_answers(facilitator, closed)
+    html = client.get(f"/consultations/{closed.id}/report").get_data(as_text=True)
     assert "<html" in html and "Who took part" in html and "We added schools." in html
     assert "Votes on" in html and "What changed after the consultation" in html
 
@@ -99,6 +104,9 @@ def test_the_influence_page_for_a_group(client, login, closed, young, facilitato
     db.session.add(comment)
     db.session.commit()
     services.respond(facilitator, closed, comment=comment, outcome="partly_accepted", reason="Two more clubs.")
+    html = client.get(f"/groups/{group.id}/influence").get_data(as_text=True)
+    assert "Two more clubs." not in html  # a draft, until the answers are published
+    publishing.publish_answers(facilitator, closed)
     html = client.get(f"/groups/{group.id}/influence").get_data(as_text=True)
     assert "A member of Testshire Youth Council" in html and "More youth clubs" in html
     assert "We changed part of the plan because of this" in html and "Two more clubs." in html

@@ -6,6 +6,7 @@ from app.consultations import services as consultations
 from app.consultations.models import Comment
 from app.errors import DomainError, NotAllowed
 from app.mail.models import OutboxMessage
+from app.responses import publishing
 from app.responses import services
 from app.responses.models import Outcome
 from tests.consultations.conftest import assert_log_verifies, log_actions
@@ -30,12 +31,17 @@ def test_answering_a_theme_answers_every_comment_tagged_with_it(closed, facilita
     assert services.tag_comment(facilitator, second, theme=theme).id == theme.id
     services.respond(facilitator, closed, theme=theme, outcome="partly_accepted", reason="Some seats added.")
     assert services.unanswered_count(closed) == 0
-    assert {item.response.theme_id for item in services.answered_comments(closed)} == {theme.id}
+    # Each comment got an answer of its own, copied from the theme's.
+    answers = [item.response for item in services.answered_comments(closed)]
+    assert {(r.comment_id is not None, r.from_theme_id, r.outcome, r.reason) for r in answers} == {
+        (True, theme.id, "partly_accepted", "Some seats added.")}
 
 
-def test_commenters_with_email_are_told_once_per_answer(closed, facilitator, db):
+def test_commenters_with_email_are_told_once_their_answer_is_published(closed, facilitator, db):
     first, _ = _comments(closed)
     services.respond(facilitator, closed, comment=first, outcome="not_accepted", reason="Schools have their own.")
+    assert db.session.query(OutboxMessage).filter(OutboxMessage.to_address == first.author.email).count() == 0
+    publishing.publish_answers(facilitator, closed)
     mails = db.session.query(OutboxMessage).filter(OutboxMessage.to_address == first.author.email).all()
     assert len(mails) == 1 and "Not accepted" in mails[0].body_text
 

@@ -3,6 +3,7 @@ import pytest
 
 from app.accounts.models import Role
 from app.partnerships.models import PartnerKind
+from app.responses import publishing
 from app.responses import services as responses
 from app.signoff import services
 from app.signoff.models import Publication, SignOff
@@ -13,6 +14,7 @@ from tests.consultations.conftest import log_actions
 def _answer_all(consultation, facilitator):
     for item in responses.answered_comments(consultation):
         responses.respond(facilitator, consultation, comment=item.comment, outcome="accepted", reason="Done")
+    publishing.publish_answers(facilitator, consultation)  # sign-off is not asked for while answers are drafts
 
 
 def _ask(client, csrf, closed, **data):

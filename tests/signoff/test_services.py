@@ -11,6 +11,7 @@ from app.drafts.models import Section
 from app.errors import DomainError, NotAllowed
 from app.mail.models import OutboxMessage
 from app.partnerships.models import PartnerKind, SignOffRule
+from app.responses import publishing
 from app.responses import services as responses
 from app.signoff import services
 from app.signoff.models import Publication, SignOff
@@ -24,6 +25,7 @@ EFFECTIVE = date(2027, 1, 1)
 def answer_all(consultation, facilitator):
     for item in responses.answered_comments(consultation):
         responses.respond(facilitator, consultation, comment=item.comment, outcome="accepted", reason="Done")
+    publishing.publish_answers(facilitator, consultation)  # sign-off is not asked for while answers are drafts
 
 
 @pytest.fixture
