@@ -10,13 +10,13 @@ Both columns are nullable, so SQLite adds them in place (no batch rebuild, so th
 migration 0007 survive); they are made again anyway, as 0008_issue12 does.
 
 Revision ID: 0010_issue18_answers
-Revises: 0009_issue18
+Revises: 0010_issue16
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010_issue18_answers"
-down_revision = "0009_issue18"
+down_revision = "0010_issue16"
 branch_labels = None
 depends_on = None
 

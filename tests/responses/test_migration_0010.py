@@ -24,7 +24,7 @@ def test_earlier_answers_count_as_published_and_the_triggers_stay(app, closed, f
     services.respond(facilitator, closed, comment=item.comment, outcome="accepted", reason="We did it.")
     db.session.remove()
     db.engine.dispose()
-    downgrade(revision="0009_issue18")  # as if the answer had been written before this migration
+    downgrade(revision="0010_issue16")  # as if the answer had been written before this migration
     assert TRIGGERS <= _triggers()
     db.session.remove()
     db.engine.dispose()
