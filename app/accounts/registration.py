@@ -101,13 +101,13 @@ def resend_confirmation(email):
         trail.append("person.confirmation_resent", f"person:{person.id}")
 
 
-def confirmation_token(token):
+def confirmation_token(token, now=None):
     """The unused, unexpired confirmation link's AccountToken, or None."""
     if not token:
         return None
     row = db.session.execute(select(AccountToken).where(AccountToken.token_hash == _sha256(token),
                                                            AccountToken.purpose == CONFIRMATION)).scalar_one_or_none()
-    if row is None or row.used_at is not None or row.expires_at < utcnow():
+    if row is None or row.used_at is not None or row.expires_at < (now or utcnow()):
         return None
     return row
 
@@ -117,7 +117,7 @@ def confirm_email(token, now=None):
     now = now or utcnow()
     refusal = "This link has expired or has already been used"
     with transaction():
-        row = confirmation_token(token)
+        row = confirmation_token(token, now)
         if row is None or not row.person.is_active_account:
             raise DomainError(refusal)
         # A guarded UPDATE, so two clicks at once cannot both succeed.
