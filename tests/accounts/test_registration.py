@@ -142,3 +142,12 @@ def test_unconfirmed_registrations_are_anonymised_after_a_week(partnership, db, 
 def test_what_we_hold_about_a_member_of_the_public(parent):
     account = subject_access(parent)["account"]
     assert account["email"] == "parent@example.org" and account["roles"] == ["public"]
+
+
+def test_only_confirmed_addresses_hear_that_a_consultation_opened(partnership, db, parent, make_consultation):
+    registration.register("unconfirmed@example.org", "member_of_public", PASSWORD)
+    consultation = make_consultation(audiences=["public"])
+    assert [m.subject for m in _mail(db, "parent@example.org")][-1].endswith(consultation.title)
+    assert all(not m.subject.endswith(consultation.title) for m in _mail(db, "unconfirmed@example.org"))
+    body = _mail(db, "parent@example.org")[-1].body_text
+    assert body.startswith("Hello,") and "A parent or carer" not in body
