@@ -1,7 +1,7 @@
 """Parents, carers and the public register, confirm their email address, and ask for the link again (issue 17)."""
 import time
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.accounts import registration
@@ -18,6 +18,27 @@ def _per_hour():
     return f"{current_app.config['REGISTRATIONS_PER_HOUR']} per hour"
 
 
+def _per_address_typed():
+    return f"{current_app.config['REGISTRATION_EMAILS_PER_HOUR']} per hour"
+
+
+def _typed_email():
+    """Each email we send because of a form is one someone else may have typed: few to any one address."""
+    return "email:" + (request.form.get("email") or "").strip().lower()
+
+
+# Per sender's address (REGISTRATIONS_PER_HOUR), and per email address typed (REGISTRATION_EMAILS_PER_HOUR), so
+# nobody can fill a stranger's inbox with "confirm your address" or "you already have an account".
+limited = [limiter.limit(_per_hour, methods=["POST"]),
+           limiter.limit(_per_address_typed, key_func=_typed_email, methods=["POST"])]
+
+
+def _rate_limited(view):
+    for limit in limited:
+        view = limit(view)
+    return view
+
+
 def _privacy_settings():
     from app.accounts.routes import _privacy_settings as settings
 
@@ -31,7 +52,7 @@ def _answer_evenly(started):
 
 
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.limit(_per_hour, methods=["POST"])
+@_rate_limited
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -54,7 +75,7 @@ def check_email():
 
 
 @bp.route("/register/resend", methods=["GET", "POST"])
-@limiter.limit(_per_hour, methods=["POST"])
+@_rate_limited
 def resend():
     form = ResendConfirmationForm()
     if current_user.is_authenticated and not form.is_submitted():

@@ -203,3 +203,10 @@ def test_no_access_to_consultations_not_open_to_the_public(
                                  data={"c-general-body": "Hi", "csrf_token": token}).status_code in (403, 404)
     assert confirmed_parent.post(f"/consultations/{staff_only.id}/sections/{section.id}/vote",
                                  data={"v-choice": "support", "csrf_token": token}).status_code in (403, 404)
+
+
+def test_registration_is_rate_limited_per_sender_and_per_address_typed(client, csrf, partnership):
+    codes = [_register(client, csrf, email="same@example.org").status_code for _ in range(4)]
+    assert codes == [303, 303, 303, 429]  # one stranger's inbox gets three emails an hour at most
+    codes = [_register(client, csrf, email=f"p{n}@example.org").status_code for n in range(7)]
+    assert codes == [303] * 6 + [429]  # ten an hour from one address, whatever they type
