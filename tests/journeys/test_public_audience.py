@@ -25,14 +25,15 @@ PASSWORD = "a long and unguessable password"
 
 @pytest.fixture
 def public_consultation(live_server):
-    """A consultation of its own on the shared server, open to the public and practitioners."""
+    """A consultation of its own on the shared server, open to all four audiences (the widest votes table)."""
     title = f"Help for families {uuid.uuid4().hex[:6]}"
     with live_server.app.app_context():
         facilitator = db.session.execute(select(Person).where(Person.email == "facilitator@demo.test")).scalar_one()
         version = db.session.execute(select(DraftVersion).where(DraftVersion.status == "published")
                                      .order_by(DraftVersion.id.desc()).limit(1)).scalar_one()
         now = utcnow()
-        consultations.open_consultation(facilitator, version, title=title, audiences=["public", "practitioners"],
+        consultations.open_consultation(facilitator, version, title=title,
+                                        audiences=["practitioners", "voluntary_and_community", "young_people", "public"],
                                         opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(weeks=4))
         db.session.remove()
     return title
