@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from app.accounts.models import PUBLIC_NAMES, AccountToken, Person, Role, TokenPurpose
 from app.accounts.passwords import hash_password
@@ -65,19 +66,24 @@ def register(email, kind, password):
     if normalise_login(password) == email:
         raise DomainError("Password must not be the same as your email address", field="password")
     partnership = current_partnership()
-    with transaction() as session:
-        existing = find_by_login(email)
-        if existing is not None:
-            _tell_owner(existing)
-            return None
-        person = Person(partnership_id=partnership.id, display_name=PUBLIC_NAMES[kind], email=email,
-                        password_hash=hash_password(password), password_changed_at=utcnow())
-        session.add(person)
-        grant_roles(person, [Role.PUBLIC])
-        session.flush()
-        _queue_confirmation(person)
-        trail.append("person.registered", f"person:{person.id}", {"roles": [Role.PUBLIC.value], "kind": kind},
-                     actor=person.id)
+    password_hash = hash_password(password)  # for a known address too: the same work either way
+    try:
+        with transaction() as session:
+            existing = find_by_login(email)
+            if existing is not None:
+                _tell_owner(existing)
+                return None
+            person = Person(partnership_id=partnership.id, display_name=PUBLIC_NAMES[kind], email=email,
+                            password_hash=password_hash, password_changed_at=utcnow())
+            session.add(person)
+            grant_roles(person, [Role.PUBLIC])
+            session.flush()
+            _queue_confirmation(person)
+            trail.append("person.registered", f"person:{person.id}", {"roles": [Role.PUBLIC.value], "kind": kind},
+                         actor=person.id)
+    except IntegrityError:  # the same address registered twice at once: the other one won
+        db.session.rollback()
+        return None
     return person
 
 
