@@ -151,3 +151,20 @@ def test_only_confirmed_addresses_hear_that_a_consultation_opened(partnership, d
     assert all(not m.subject.endswith(consultation.title) for m in _mail(db, "unconfirmed@example.org"))
     body = _mail(db, "parent@example.org")[-1].body_text
     assert body.startswith("Hello,") and "A parent or carer" not in body
+
+
+def test_erasing_a_member_of_the_public_keeps_only_their_label(parent, db, make_consultation, facilitator):
+    from app.privacy.services import ERASED_MARKER, erase_person
+
+    comment = consultations.post_comment(parent, make_consultation(audiences=["public"]), "Our family's story")
+    erase_person(facilitator, parent)
+    db.session.expire_all()
+    assert parent.email is None and parent.display_name == "A parent or carer"
+    assert comment.body == ERASED_MARKER
+
+
+def test_the_facilitator_finds_the_erasure_request_on_the_people_list(parent, client, login, facilitator):
+    login(facilitator)
+    html = client.get("/admin/people").get_data(as_text=True)
+    assert "A parent or carer (registered themselves)" in html and f"/admin/people/{parent.id}/erase" in html
+    assert client.get(f"/admin/people/{parent.id}").status_code == 404  # their role is not the facilitator's to give
