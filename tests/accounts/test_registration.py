@@ -168,3 +168,12 @@ def test_the_facilitator_finds_the_erasure_request_on_the_people_list(parent, cl
     html = client.get("/admin/people").get_data(as_text=True)
     assert "A parent or carer (registered themselves)" in html and f"/admin/people/{parent.id}/erase" in html
     assert client.get(f"/admin/people/{parent.id}").status_code == 404  # their role is not the facilitator's to give
+
+
+def test_an_edit_by_the_public_is_checked_again_and_screened(parent, db, make_consultation, facilitator):
+    from app.moderation import services as moderation
+
+    comment = consultations.post_comment(parent, make_consultation(audiences=["public"]), "Good plan")
+    moderation.approve(facilitator, comment)
+    consultations.edit_comment(parent, comment, "Good plan, but nobody looks after me at home")
+    assert comment.status == CommentStatus.CONCERN.value  # held from everyone, and the DSL is told
