@@ -131,7 +131,8 @@ def subject_access(person):
         "account": {"id": person.id, "display_name": person.display_name, "email": person.email,
                     "username": person.username, "organisation": person.organisation.name if person.organisation
                     else None, "roles": sorted(role.value for role in person.roles),
-                    "created_at": _iso(person.created_at), "password_changed_at": _iso(person.password_changed_at)},
+                    "created_at": _iso(person.created_at), "password_changed_at": _iso(person.password_changed_at),
+                    "email_confirmed_at": _iso(person.email_confirmed_at)},
         "comments": [{"id": c.id, "consultation": c.consultation.title, "consultation_id": c.consultation_id,
                       "section": c.section.title if c.section else None, "reply_to": c.parent_id,
                       "status": c.status, "use": c.publish_use, "use_label": USES[c.publish_use],

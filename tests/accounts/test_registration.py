@@ -142,6 +142,7 @@ def test_unconfirmed_registrations_are_anonymised_after_a_week(partnership, db, 
 def test_what_we_hold_about_a_member_of_the_public(parent):
     account = subject_access(parent)["account"]
     assert account["email"] == "parent@example.org" and account["roles"] == ["public"]
+    assert account["display_name"] == "A parent or carer" and account["email_confirmed_at"]
 
 
 def test_only_confirmed_addresses_hear_that_a_consultation_opened(partnership, db, parent, make_consultation):

@@ -210,3 +210,9 @@ def test_registration_is_rate_limited_per_sender_and_per_address_typed(client, c
     assert codes == [303, 303, 303, 429]  # one stranger's inbox gets three emails an hour at most
     codes = [_register(client, csrf, email=f"p{n}@example.org").status_code for n in range(7)]
     assert codes == [303] * 6 + [429]  # ten an hour from one address, whatever they type
+
+
+def test_what_we_hold_shows_a_parent_their_address_and_when_they_confirmed_it(confirmed_parent):
+    html = _html(confirmed_parent.get("/my-data"))
+    assert "parent@example.org" in html and "Shown as" in html and "A parent or carer" in html
+    assert "Email address confirmed" in html and "Not yet" not in html
