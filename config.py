@@ -80,6 +80,12 @@ class Config:
     PASSWORD_RESET_TTL_MINUTES = _env_int("PASSWORD_RESET_TTL_MINUTES", 60)
     # "Forgotten your password?" answers after this long whether or not the address is known (no enumeration).
     PASSWORD_RESET_ANSWER_SECONDS = float(os.environ.get("PASSWORD_RESET_ANSWER_SECONDS") or 0.5)
+    # Parents, carers and the public register themselves (issue 17): the link that confirms their address, how
+    # many registrations one address may send an hour, and when a registration never confirmed is anonymised.
+    EMAIL_CONFIRMATION_TTL_HOURS = _env_int("EMAIL_CONFIRMATION_TTL_HOURS", 24)
+    REGISTRATIONS_PER_HOUR = _env_int("REGISTRATIONS_PER_HOUR", 10)  # per sender's address
+    REGISTRATION_EMAILS_PER_HOUR = _env_int("REGISTRATION_EMAILS_PER_HOUR", 3)  # per email address typed
+    UNCONFIRMED_REGISTRATION_DAYS = _env_int("UNCONFIRMED_REGISTRATION_DAYS", 7)
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 12)
     # argon2id cost (RFC 9106 "second recommended": t=3, 64 MiB, p=4).
     ARGON2_TIME_COST = _env_int("ARGON2_TIME_COST", 3)

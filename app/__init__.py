@@ -94,6 +94,9 @@ def _register_blueprints(app):
     from app.accounts.grant_routes import bp as role_grants_bp
 
     app.register_blueprint(role_grants_bp)  # issue 14: separation of duties
+    from app.accounts.registration_routes import bp as registration_bp
+
+    app.register_blueprint(registration_bp)  # issue 17: parents, carers and the public register themselves
 
     from app.privacy.cli import bp as privacy_cli_bp
     from app.privacy.routes import bp as privacy_bp

@@ -1,6 +1,6 @@
 """Forms check the shape of input only; the rules live in services.py."""
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 
@@ -23,3 +23,23 @@ class SetPasswordForm(FlaskForm):
 class ChangePasswordForm(SetPasswordForm):
     current_password = PasswordField("Current password", validators=[
         DataRequired("Enter your current password"), Length(max=256)])
+
+
+class RegisterForm(FlaskForm):
+    """A parent, carer or member of the public registers (app/accounts/registration.py)."""
+
+    email = StringField("Email address", validators=[DataRequired("Enter your email address"), Length(max=254)])
+    kind = RadioField("Which describes you?", choices=[("parent_or_carer", "I am a parent or carer"),
+                                                       ("member_of_public", "I am a member of the public")],
+                      validators=[DataRequired("Choose whether you are a parent or carer or a member of the public")])
+    password = PasswordField("Choose a password", validators=[DataRequired("Choose a password"), Length(max=256)])
+    confirm = PasswordField("Type your password again", validators=[
+        DataRequired("Type your password again"), EqualTo("password", "The two passwords are not the same")])
+
+
+class ResendConfirmationForm(FlaskForm):
+    email = StringField("Email address", validators=[DataRequired("Enter your email address"), Length(max=254)])
+
+
+class ConfirmEmailForm(FlaskForm):
+    pass

@@ -18,6 +18,7 @@ class Role(str, enum.Enum):
     SCRUTINEER = "scrutineer"
     DSL = "dsl"
     YOUTH_WORKER = "youth_worker"  # leads a young people's group: issues its invite codes (app/moderation)
+    PUBLIC = "public"  # a parent, carer or member of the public who registered themselves (app/accounts/registration.py)
 
     @property
     def label(self):
@@ -34,6 +35,7 @@ ROLE_LABELS = {
     Role.SCRUTINEER: "Independent scrutineer",
     Role.DSL: "Designated safeguarding lead",
     Role.YOUTH_WORKER: "Youth worker (leads a young people’s group)",
+    Role.PUBLIC: "Parent, carer or member of the public",
 }
 SIGNATORY_ROLES = {Role.LEAD_SIGNATORY, Role.DELEGATED_SIGNATORY}
 
@@ -44,6 +46,7 @@ class Audience(str, enum.Enum):
     PRACTITIONERS = "practitioners"
     VOLUNTARY_AND_COMMUNITY = "voluntary_and_community"
     YOUNG_PEOPLE = "young_people"
+    PUBLIC = "public"
 
     @property
     def label(self):
@@ -51,6 +54,7 @@ class Audience(str, enum.Enum):
             "practitioners": "Practitioners",
             "voluntary_and_community": "Voluntary and community sector",
             "young_people": "Young people's groups",
+            "public": "Parents, carers and the public",
         }[self.value]
 
 
@@ -58,7 +62,20 @@ AUDIENCE_OF_ROLE = {
     Role.PRACTITIONER: Audience.PRACTITIONERS,
     Role.VCS_PARTNER: Audience.VOLUNTARY_AND_COMMUNITY,
     Role.YOUNG_PERSON: Audience.YOUNG_PEOPLE,
+    Role.PUBLIC: Audience.PUBLIC,
 }
+# Audiences whose posts wait for a moderator and are screened by the harm-signal list (app/moderation/signals.py):
+# young people, and the public, whom nobody in the partnership knows.
+PRE_MODERATED = frozenset({Audience.YOUNG_PEOPLE.value, Audience.PUBLIC.value})
+PRE_MODERATED_ROLES = (Role.YOUNG_PERSON, Role.PUBLIC)
+# How a member of the public is shown: the display name they choose at registration is one of these, never a name.
+PUBLIC_NAMES = {"parent_or_carer": "A parent or carer", "member_of_public": "A member of the public"}
+
+
+class TokenPurpose(str, enum.Enum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+    EMAIL_CONFIRMATION = "email_confirmation"  # a member of the public's registration (app/accounts/registration.py)
 
 
 def _values(enum_class):
@@ -79,6 +96,7 @@ class Person(UserMixin, db.Model):
     created_at = mapped_column(db.DateTime, default=utcnow)
     password_changed_at = mapped_column(db.DateTime)
     erased_at = mapped_column(db.DateTime)  # identity removed: an erasure request or retention (app/privacy)
+    email_confirmed_at = mapped_column(db.DateTime)  # the public: when they followed the link we emailed them
 
     organisation = relationship("Organisation")
     grants = relationship("RoleGrant", back_populates="person", cascade="all, delete-orphan",
@@ -101,6 +119,11 @@ class Person(UserMixin, db.Model):
     @property
     def audiences(self):
         return {AUDIENCE_OF_ROLE[role] for role in self.roles if role in AUDIENCE_OF_ROLE}
+
+    @property
+    def awaits_confirmation(self):
+        """A member of the public who has not yet confirmed their email address: they may not take part yet."""
+        return self.has_role(Role.PUBLIC) and self.email_confirmed_at is None
 
     @property
     def login_name(self):
@@ -150,7 +173,7 @@ class AuthSession(db.Model):
 
 
 class AccountToken(db.Model):
-    """A single-use, expiring link: an invitation to set a password, or a password reset."""
+    """A single-use, expiring link: an invitation to set a password, a password reset, or an email confirmation."""
 
     __tablename__ = "account_token"
 
@@ -164,7 +187,7 @@ class AccountToken(db.Model):
 
     person = relationship("Person")
 
-    __table_args__ = (CheckConstraint("purpose IN ('invitation', 'password_reset')", name="purpose"),)
+    __table_args__ = (CheckConstraint(f"purpose IN ({_values(TokenPurpose)})", name="purpose"),)
 
 
 class RoleGrantRequest(db.Model):

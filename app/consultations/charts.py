@@ -14,7 +14,8 @@ LABEL_HEIGHT = 18
 ROW = LABEL_HEIGHT + BAR_HEIGHT + 8
 FONT_SIZE = 15
 # Colours with at least 3:1 contrast against white; every bar also carries its number as text.
-FILLS = {"practitioners": "#1d70b8", "voluntary_and_community": "#0b5e57", "young_people": "#6f3b8c"}
+FILLS = {"practitioners": "#1d70b8", "voluntary_and_community": "#0b5e57", "young_people": "#6f3b8c",
+         "public": "#6b2c00"}
 
 
 @dataclass

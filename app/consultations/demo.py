@@ -162,7 +162,7 @@ def load_demo_consultation(partnership, facilitator, people=None, drafts=None, p
 
     now = utcnow()
     consultation = services.open_consultation(
-        facilitator, version, title=TITLE, audiences=[a.value for a in Audience],
+        facilitator, version, title=TITLE, audiences=[a.value for a in Audience if a != Audience.PUBLIC],
         opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(weeks=6))
     sections = {section.title: section for section in version.sections}
     posted = {}

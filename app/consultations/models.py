@@ -110,7 +110,8 @@ class ConsultationAudience(db.Model):
     audience: Mapped[str] = mapped_column(String(30), primary_key=True)
 
     __table_args__ = (
-        CheckConstraint("audience IN ('practitioners', 'voluntary_and_community', 'young_people')", name="audience"),
+        CheckConstraint("audience IN ('practitioners', 'voluntary_and_community', 'young_people', 'public')",
+                        name="audience"),
     )
 
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import exists, select
+from sqlalchemy import and_, exists, select
 
 from app.accounts.models import AUDIENCE_OF_ROLE, Person, Role, RoleGrant
 from app.consultations.models import Consultation, ConsultationNotice, ConsultationState, NotificationSetting
@@ -86,12 +86,15 @@ def _audience_members(consultation, kind):
     """People to tell: in the audiences, signed up, with an email address, not told yet, not opted out."""
     roles = [role.value for role, audience in AUDIENCE_OF_ROLE.items() if audience in consultation.audience_set]
     in_audience = select(RoleGrant.person_id).where(RoleGrant.role.in_(roles))
+    # The public are emailed only at an address they confirmed (issue 17).
+    unconfirmed = and_(Person.email_confirmed_at.is_(None), Person.id.in_(
+        select(RoleGrant.person_id).where(RoleGrant.role == Role.PUBLIC.value)))
     told = exists().where(ConsultationNotice.consultation_id == consultation.id,
                           ConsultationNotice.person_id == Person.id, ConsultationNotice.kind == kind)
     return db.session.execute(
         select(Person).where(Person.partnership_id == consultation.partnership_id, Person.id.in_(in_audience),
                              Person.email.is_not(None), Person.is_active_account.is_(True),
-                             Person.password_hash.is_not(None), ~told,
+                             Person.password_hash.is_not(None), ~told, ~unconfirmed,
                              _can_email(NotificationSetting.consultation_emails))
         .order_by(Person.id)).scalars().all()
 

@@ -57,7 +57,8 @@ def access_for(person, consultation, now=None):
     participant = audience is not None and state != ConsultationState.SCHEDULED.value
     can_read = same_partnership and (reads_all or participant)
     return Access(person_id=person.id, state=state, can_read=can_read,
-                  can_take_part=can_read and audience is not None and not person.has_role(Role.SCRUTINEER),
+                  can_take_part=can_read and audience is not None and not person.has_role(Role.SCRUTINEER)
+                  and not person.awaits_confirmation,
                   sees_all=same_partnership and person.has_role(*SEES_ALL_ROLES),
                   is_facilitator=same_partnership and person.has_role(Role.FACILITATOR), audience=audience,
                   sees_concerns=same_partnership and person.has_role(*SEES_CONCERNS_ROLES))

@@ -9,7 +9,7 @@ import re
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import Audience, Role
+from app.accounts.models import PRE_MODERATED_ROLES, Audience, Role
 from app.consultations import notifications
 from app.consultations.models import (
     MAX_DEPTH, Comment, CommentRevision, CommentStatus, Consultation, ConsultationAudience, ConsultationExtension,
@@ -88,6 +88,8 @@ def _require_taking_part(person, consultation, now):
     if person.has_role(Role.SCRUTINEER) or audience is None \
             or consultation.partnership_id != person.partnership_id:
         raise NotAllowed("This consultation is not open to you")
+    if person.awaits_confirmation:
+        raise NotAllowed("Confirm your email address before you take part: follow the link we emailed you")
     _require_open(consultation, now)
     return audience
 
@@ -183,8 +185,8 @@ def close_early(by, consultation, reason, now=None):
 # --- comments -----------------------------------------------------------------------------------
 
 def _initial_status(author):
-    """Young people's posts wait for a moderator before anyone else sees them."""
-    return (CommentStatus.PENDING if author.has_role(Role.YOUNG_PERSON) else CommentStatus.PUBLISHED).value
+    """Young people's and the public's posts wait for a moderator before anyone else sees them."""
+    return (CommentStatus.PENDING if author.has_role(*PRE_MODERATED_ROLES) else CommentStatus.PUBLISHED).value
 
 
 def _hold_if_possible_disclosure(comment, now):

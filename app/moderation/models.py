@@ -189,10 +189,12 @@ class AuthorNotice(db.Model):
 
 
 def _flag_young_peoples_comments(_mapper, _connection, comment):
-    """Keep Comment.flagged in step with the text: a hint in the queue for young people's comments only."""
+    """Keep Comment.flagged in step with the text: a hint in the queue for young people's and the public's comments
+    only (the pre-moderated audiences)."""
+    from app.accounts.models import PRE_MODERATED
     from app.moderation.signals import is_flagged
 
-    comment.flagged = comment.author_audience == "young_people" and is_flagged(comment.body)
+    comment.flagged = comment.author_audience in PRE_MODERATED and is_flagged(comment.body)
 
 
 def _listen():

@@ -3,7 +3,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import and_, exists, func, or_, select, true
 
-from app.accounts.models import Audience, Person, Role
+from app.accounts.models import PRE_MODERATED, Person, Role
 from app.consultations.models import Comment, CommentStatus, Consultation, ConsultationAudience
 from app.drafts.models import DraftArrangement, DraftVersion, Section
 from app.extensions import db
@@ -59,7 +59,7 @@ def dsl_remit(person):
     """
     if not person.has_role(Role.DSL) or person.has_role(Role.FACILITATOR, Role.SCRUTINEER):
         return true()
-    audiences = {Audience.YOUNG_PEOPLE.value} | {a.value for a in person.audiences}
+    audiences = set(PRE_MODERATED) | {a.value for a in person.audiences}
     in_remit = exists().where(ConsultationAudience.consultation_id == Comment.consultation_id,
                               ConsultationAudience.audience.in_(sorted(audiences)))
     concern = exists().where(SafeguardingConcern.comment_id == Comment.id)

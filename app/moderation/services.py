@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
-from app.accounts.models import Person, Role, RoleGrant
+from app.accounts.models import PRE_MODERATED, Person, Role, RoleGrant
 from app.consultations import notifications
 from app.consultations import queries as consultation_queries
 from app.consultations.models import Comment, CommentRevision, CommentStatus
@@ -453,10 +453,11 @@ def hold_possible_disclosure(comment, now):
 
     If the text matches the harm-signal list (app/moderation/signals.py) the post is held from everyone and a
     concern "possible disclosure — not yet reviewed" is opened for the DSL: passing it on is not a moderator's
-    judgement call. Adults' comments are not screened this way (see the report reason "It could identify a child
+    judgement call. The public's posts are screened the same way (issue 17): nobody in the partnership knows
+    who wrote them. Other adults' comments are not screened this way (see the report reason "It could identify a child
     or family" instead). Returns the concern, or None.
     """
-    if comment.author_audience != "young_people" or not comment.flagged:
+    if comment.author_audience not in PRE_MODERATED or not comment.flagged:
         return None
     if comment.status == CommentStatus.CONCERN.value:
         return None

@@ -7,7 +7,9 @@ reviewed", for the designated safeguarding lead (app.moderation.services.hold_po
 costs the DSL a minute, a missed disclosure costs a child. A comment without these words may still disclose harm,
 so moderators read every young person's post and can raise a concern themselves.
 
-Adults' comments are not screened: a safeguarding consultation is full of words like "abuse" and "neglect".
+The public's posts (parents, carers and the public, issue 17) are screened the same way: nobody in the partnership
+knows who wrote them, and a parent may be telling us about their own child. Other adults' comments are not
+screened: a safeguarding consultation is full of words like "abuse" and "neglect".
 
 Reviewing the list: it is plain data, grouped by what the words may signal (from common safeguarding training
 lists); the partnership's DSL should read it once a year, and tests/moderation/test_signals.py shows each group's

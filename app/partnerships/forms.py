@@ -6,7 +6,8 @@ from app.accounts.models import ROLE_LABELS, Role
 from app.forms import SingleLine
 from app.partnerships.models import ORGANISATION_KIND_LABELS, PartnerKind, SignOffRule
 
-ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items() if role != Role.YOUNG_PERSON]
+# Young people join with a code and the public register themselves: neither role is given by a facilitator.
+ROLE_CHOICES = [(role.value, label) for role, label in ROLE_LABELS.items() if role not in (Role.YOUNG_PERSON, Role.PUBLIC)]
 SIGNOFF_RULE_CHOICES = [
     (SignOffRule.ALL_PARTNERS.value, "Every statutory partner approves (lead or delegated partner)"),
     (SignOffRule.ALL_LEADS.value, "Every lead safeguarding partner approves in person"),

@@ -97,8 +97,8 @@ def edit_person(person_id):
         form.statutory_partner.data = grant.statutory_partner_id if grant else None
         form.acting_for.data = next((g.acting_for_id for g in person.grants if g.acting_for_id), None)
         form.active.data = person.is_active_account
-    if person.has_role(Role.YOUNG_PERSON):
-        abort(404)  # young people's accounts belong to their group, not this page
+    if person.has_role(Role.YOUNG_PERSON, Role.PUBLIC):
+        abort(404)  # young people's accounts belong to their group; the public's are their own (they registered)
     if form.validate_on_submit():
         try:
             waiting = accounts.update_person(current_user, person, active=form.active.data,

@@ -6,11 +6,13 @@ table or personal column is not accounted for here.
 """
 import inspect
 
+from flask import current_app
+
 from app.extensions import db
 
 # Columns that hold personal data (identifiers of a person or their own words), by table.
 PERSONAL = {
-    "person": {"display_name", "email", "username", "password_hash"},
+    "person": {"display_name", "email", "username", "password_hash", "email_confirmed_at"},
     "auth_session": {"person_id", "secret_hash", "user_agent"},
     "account_token": {"person_id", "token_hash"},
     "comment": {"author_id", "body"},
@@ -29,8 +31,9 @@ PERSONAL = {
 }
 # How long rows are kept. "{...}" names a setting the partnership chooses (/admin/data-protection/settings).
 RETENTION = {
-    "person": "Young people's accounts: anonymised {young_account_months} months after the last consultation they "
-              "took part in closed. Others: until an erasure request or the account is no longer needed.",
+    "person": "Young people's and the public's accounts: anonymised {young_account_months} months after the last "
+              "consultation they took part in closed; a registration by the public never confirmed, {unconfirmed_days} "
+              "days after it was made. Others: until an erasure request or the account is no longer needed.",
     "auth_session": "Deleted {session_days} days after the session ends.",
     "account_token": "Deleted as soon as the link expires.",
     "outbox_message": "The email's text is deleted {outbox_days} days after sending.",
@@ -58,6 +61,7 @@ def record(settings=None):
     values = {"young_account_months": "12", "session_days": "30", "outbox_days": "30"}
     if settings is not None:
         values = {key: getattr(settings, key) for key in values}
+    values["unconfirmed_days"] = current_app.config["UNCONFIRMED_REGISTRATION_DAYS"]
     result = []
     for table in sorted(db.metadata.tables.values(), key=lambda t: t.name):
         model = models.get(table.name)

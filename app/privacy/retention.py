@@ -6,7 +6,8 @@ finds nothing due, writes nothing and logs nothing.
 """
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from flask import current_app
+from sqlalchemy import and_, delete, func, or_, select, true, update
 
 from app.accounts.models import AccountToken, AuthSession, Person, Role, RoleGrant
 from app.consultations.models import Comment, Consultation, Vote
@@ -23,15 +24,26 @@ def _months(n):
     return timedelta(days=round(n * 365.25 / 12))
 
 
-def _young_people_due(settings, now):
-    """Young people not yet anonymised whose last consultation closed more than the set months ago.
+def _unconfirmed_due(now):
+    """Registrations by the public never confirmed, made more than UNCONFIRMED_REGISTRATION_DAYS ago (issue 17)."""
+    cutoff = now - timedelta(days=current_app.config["UNCONFIRMED_REGISTRATION_DAYS"])
+    return db.session.execute(select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
+                              .where(RoleGrant.role == Role.PUBLIC.value, Person.erased_at.is_(None),
+                                     Person.email_confirmed_at.is_(None), Person.created_at <= cutoff)
+                              .order_by(Person.id)).scalars().all()
+
+
+def _young_people_due(settings, now, role=Role.YOUNG_PERSON):
+    """Young people (or, with role=Role.PUBLIC, the public's confirmed accounts: issue 17) not yet anonymised whose
+    last consultation closed more than the set months ago.
 
     Someone who never took part counts from when they joined; anyone with a consultation still open, or with a
     safeguarding concern not yet closed, is left alone.
     """
     cutoff = now - _months(settings.young_account_months)
     young = db.session.execute(select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
-                               .where(RoleGrant.role == Role.YOUNG_PERSON.value, Person.erased_at.is_(None))
+                               .where(RoleGrant.role == role.value, Person.erased_at.is_(None),
+                                      Person.email_confirmed_at.is_not(None) if role == Role.PUBLIC else true())
                                .order_by(Person.id)).scalars().all()
     due = []
     for person in young:
@@ -60,17 +72,22 @@ def _deletions(settings, now):
 
 
 def apply_retention(now=None, dry_run=False):
-    """{"young_people_anonymised": n, "tokens": n, "outbox_bodies": n, "sessions": n} done (or due, if dry_run)."""
+    """{"young_people_anonymised": n, "public_anonymised": n, "unconfirmed_registrations_anonymised": n, "tokens": n,
+    "outbox_bodies": n, "sessions": n} done (or due, if dry_run)."""
     now = now or utcnow()
     partnership = current_partnership()
     if partnership is None:
         return {}
     settings = services.settings_for(partnership)
-    counts = {"young_people_anonymised": 0}
-    for person in _young_people_due(settings, now):
-        if not dry_run:
-            services.anonymise(person, now)
-        counts["young_people_anonymised"] += 1
+    due = {"young_people_anonymised": (_young_people_due(settings, now), "retention"),
+           "public_anonymised": (_young_people_due(settings, now, Role.PUBLIC), "retention"),
+           "unconfirmed_registrations_anonymised": (_unconfirmed_due(now), "unconfirmed")}
+    counts = {}
+    for name, (people, reason) in due.items():
+        for person in people:
+            if not dry_run:
+                services.anonymise(person, now, reason=reason)
+        counts[name] = len(people)
     deletions = _deletions(settings, now)
     for name, (model, where) in deletions.items():
         counts[name] = _count(model, where)

@@ -79,8 +79,9 @@ def save_settings(by, partnership, *, controller_name, contact_name, contact_ema
 # --- consent to publish -----------------------------------------------------------------------------
 
 def default_use(person):
-    """High privacy by default for young people (the Children's code); adults' words go into the public summary."""
-    return "partnership" if person.has_role(Role.YOUNG_PERSON) else "public"
+    """High privacy by default for young people (the Children's code) and for the public, who may write about their
+    own family (issue 17); other adults' words go into the public summary."""
+    return "partnership" if person.has_role(Role.YOUNG_PERSON, Role.PUBLIC) else "public"
 
 
 def check_use(use, person):
@@ -130,7 +131,8 @@ def subject_access(person):
         "account": {"id": person.id, "display_name": person.display_name, "email": person.email,
                     "username": person.username, "organisation": person.organisation.name if person.organisation
                     else None, "roles": sorted(role.value for role in person.roles),
-                    "created_at": _iso(person.created_at), "password_changed_at": _iso(person.password_changed_at)},
+                    "created_at": _iso(person.created_at), "password_changed_at": _iso(person.password_changed_at),
+                    "email_confirmed_at": _iso(person.email_confirmed_at)},
         "comments": [{"id": c.id, "consultation": c.consultation.title, "consultation_id": c.consultation_id,
                       "section": c.section.title if c.section else None, "reply_to": c.parent_id,
                       "status": c.status, "use": c.publish_use, "use_label": USES[c.publish_use],
@@ -208,13 +210,19 @@ def erase_person(by, person, now=None):
         votes = 0
         for vote in db.session.execute(select(Vote).where(Vote.person_id == person.id, Vote.reason != "")).scalars():
             vote.reason, votes = "", votes + 1
-        identity = _remove_identity(person, session, now, keep_name=bool(published_signoffs(person)))
+        identity = _remove_identity(person, session, now, keep_name=_keeps_name(person))
         if not (erased or votes or identity):
             return {"comments": 0, "votes": 0, "changed": False}
         session.flush()
         trail.append("person.erased", f"person:{person.id}",
                      {"comments": len(erased), "vote_reasons": votes}, actor=by.id)
     return {"comments": len(erased), "votes": votes, "changed": True}
+
+
+def _keeps_name(person):
+    """A published sign-off names its signatory in public; a member of the public's name is only the kind they chose
+    ("A parent or carer"), which identifies nobody and keeps their comments labelled as they were."""
+    return person.has_role(Role.PUBLIC) or bool(published_signoffs(person))
 
 
 def _remove_identity(person, session, now, keep_name=False):
@@ -239,10 +247,11 @@ def _remove_identity(person, session, now, keep_name=False):
 
 
 def anonymise(person, now=None, reason="retention"):
-    """Retention's step for a young person's account: identity removed, their (pseudonymous) words kept."""
+    """Retention's step for a young person's or a member of the public's account: identity removed, their
+    (pseudonymous) words kept."""
     now = now or utcnow()
     with transaction() as session:
-        if not _remove_identity(person, session, now):
+        if not _remove_identity(person, session, now, keep_name=person.has_role(Role.PUBLIC)):
             return False
         session.flush()
         trail.append("person.anonymised", f"person:{person.id}", {"reason": reason})

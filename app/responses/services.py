@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import selectinload
 
-from app.accounts.models import Audience, Person, Role
+from app.accounts.models import PUBLIC_NAMES, Audience, Person, Role
 from app.consultations.models import (
     Comment,
     CommentStatus,
@@ -400,9 +400,12 @@ class AnsweredComment:
 
 
 def attribution(person, organisation, audience, *, public=False):
-    """How a comment's author is shown: young people only as a member of their group."""
+    """How a comment's author is shown: young people only as a member of their group; the public by the kind they
+    chose at registration ("A parent or carer", "A member of the public"), which is their display name."""
     if audience == Audience.YOUNG_PEOPLE.value:
         return f"A member of {organisation.name}" if organisation else "A young person"
+    if audience == Audience.PUBLIC.value:
+        return person.display_name if person.display_name in PUBLIC_NAMES.values() else "A member of the public"
     if public:
         return {"practitioners": "A practitioner",
                 "voluntary_and_community": "A voluntary or community organisation"}.get(audience, "A participant")

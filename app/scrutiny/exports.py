@@ -205,6 +205,8 @@ def public_author(label):
         return ""
     if label.is_young:
         return "A young person"
+    if label.is_public:
+        return label.name
     return label.organisation or "A participant"
 
 

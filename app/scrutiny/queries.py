@@ -93,6 +93,7 @@ class PersonLabel:
     name: str
     organisation: str | None
     is_young: bool
+    is_public: bool = False  # a parent, carer or member of the public: their name is that kind (issue 17)
 
     @property
     def label(self):
@@ -105,11 +106,13 @@ class PersonLabel:
 def person_labels(partnership_id):
     """person id -> PersonLabel for everyone in the partnership (one query, small)."""
     young = select(RoleGrant.person_id).where(RoleGrant.role == Role.YOUNG_PERSON.value)
+    public = select(RoleGrant.person_id).where(RoleGrant.role == Role.PUBLIC.value)
     rows = db.session.execute(
-        select(Person.id, Person.display_name, Organisation.name, Person.id.in_(young))
+        select(Person.id, Person.display_name, Organisation.name, Person.id.in_(young), Person.id.in_(public))
         .outerjoin(Organisation, Person.organisation_id == Organisation.id)
         .where(Person.partnership_id == partnership_id)).all()
-    return {pid: PersonLabel(name, organisation, bool(is_young)) for pid, name, organisation, is_young in rows}
+    return {pid: PersonLabel(name, organisation, bool(is_young), bool(is_public))
+            for pid, name, organisation, is_young, is_public in rows}
 
 
 def organisations_of(partnership_id):

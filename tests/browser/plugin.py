@@ -87,7 +87,7 @@ def serve(request, tmp_path_factory, name, load):
         database_url = f"sqlite:///{path}"
     # Many tests show the wrong-password page on purpose, all from 127.0.0.1.
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, LOGIN_FAILURES_PER_MINUTE=1000,
-                     ADDRESS_FAILURES_PER_MINUTE=1000)
+                     ADDRESS_FAILURES_PER_MINUTE=1000, REGISTRATIONS_PER_HOUR=1000)
     with app.app_context():
         loaded = load()
         _db.session.remove()

@@ -32,7 +32,8 @@ def _old_rows(person):
 def test_expired_links_old_email_texts_and_ended_sessions_go_and_the_counts_are_logged(app, practitioner):
     _old_rows(practitioner)
     counts = apply_retention()
-    assert counts == {"young_people_anonymised": 0, "tokens": 1, "outbox_bodies": 1, "sessions": 1}
+    assert counts == {"young_people_anonymised": 0, "public_anonymised": 0, "unconfirmed_registrations_anonymised": 0,
+                      "tokens": 1, "outbox_bodies": 1, "sessions": 1}
     assert [t.token_hash for t in db.session.execute(db.select(AccountToken)).scalars()] == ["f" * 64]
     bodies = {m.subject: m.body_text for m in db.session.execute(db.select(OutboxMessage)).scalars()}
     assert bodies["Old"] == "" and bodies["New"] == "New words"
@@ -72,4 +73,5 @@ def test_the_command_prints_its_counts(runner, practitioner):
     result = runner.invoke(args=["apply-retention", "--dry-run"])
     assert result.exit_code == 0 and "dry run" in result.output and "tokens 1" in result.output
     result = runner.invoke(args=["apply-retention"])
-    assert result.exit_code == 0 and "done: young people anonymised 0, tokens 1" in result.output
+    assert result.exit_code == 0 and ("done: young people anonymised 0, public anonymised 0, unconfirmed registrations "
+                                      "anonymised 0, tokens 1") in result.output
