@@ -108,6 +108,8 @@ ROUTES = [
     # "You said, we did", sign-off and publication (issue 5). 999999 is no consultation, theme, comment or request.
     ("GET", "/consultations/999999/responses", "responses.index", "readers 404"),
     ("POST", "/consultations/999999/responses/tag", "responses.bulk_tag", "facilitators 404"),
+    ("POST", "/consultations/999999/responses/publish", "responses.publish", "facilitators 404"),
+    ("POST", "/themes/999999/publish", "responses.publish_theme", "facilitators 404"),
     ("GET", "/consultations/999999/themes", "responses.themes", "readers 404"),
     ("POST", "/consultations/999999/themes", "responses.themes", "readers 404"),
     ("GET", "/themes/999999", "responses.theme", "readers 404"),
