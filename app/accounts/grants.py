@@ -83,6 +83,33 @@ def request_grants(by, person, roles, statutory_partner_id, acting_for_id):
         trail.append("role.grant_requested", f"person:{person.id}",
                      {"role": role.value, "statutory_partner": partner, "request": request.id},
                      actor=by.id if by else None)
+        _ask_confirmers(request)
+
+
+def _confirmers(request):
+    """The people who may confirm a pending request: the partner's lead for its signatories, else any lead."""
+    leads = db.session.execute(select(Person).join(RoleGrant, RoleGrant.person_id == Person.id).where(
+        Person.partnership_id == request.person.partnership_id, RoleGrant.role == Role.LEAD_SIGNATORY.value,
+        Person.is_active_account.is_(True))).scalars().unique().all()
+    return [lead for lead in leads if may_confirm(lead, request)]
+
+
+def _ask_confirmers(request):
+    """Tell whoever may confirm the request that it waits for them (their home page says so too)."""
+    role = Role(request.role)
+    for person in _confirmers(request):
+        if person.email:
+            mail.queue(person.email, f"A role waits for you to confirm: {role.label}", "role_request",
+                       person=person, request=request, role=role, path="/role-grants")
+
+
+def waiting_for(by):
+    """Pending requests `by` may confirm, oldest first (for their home page)."""
+    pending = db.session.execute(select(RoleGrantRequest).join(Person, RoleGrantRequest.person_id == Person.id)
+                                 .where(RoleGrantRequest.status == "pending",
+                                        Person.partnership_id == by.partnership_id)
+                                 .order_by(RoleGrantRequest.id)).scalars().all()
+    return [request for request in pending if may_confirm(by, request)]
 
 
 def record_removals(by, person, removed):

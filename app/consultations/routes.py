@@ -339,7 +339,7 @@ def reply(comment_id):
     context = _thread_context(consultation, access, thread_id, parent=queries.comment_view(parent, access),
                               reply_form=form)
     if htmx.target in (f"reply-slot-{parent.id}", f"thread-{thread_id}"):
-        response = _respond(THREAD, "reply_form", **context)
+        response = _respond(THREAD, "reply_form", inline_reply=True, **context)
         response.headers["HX-Retarget"], response.headers["HX-Reswap"] = f"#reply-slot-{parent.id}", "innerHTML"
         return response
     return _respond(THREAD, form=_failed(form), **context)

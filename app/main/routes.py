@@ -30,8 +30,14 @@ def home():
         from app.scrutiny.queries import consultations_of
 
         to_scrutinise = consultations_of(current_user.partnership_id)
+    roles_to_confirm = []
+    if current_user.has_role(Role.LEAD_SIGNATORY):
+        from app.accounts.grants import waiting_for
+
+        roles_to_confirm = waiting_for(current_user)
     return render_template("main/home.html", partnership=current_partnership(), roles=current_user.roles,
-                           open_concerns=open_concerns, groups=groups, to_scrutinise=to_scrutinise)
+                           open_concerns=open_concerns, groups=groups, to_scrutinise=to_scrutinise,
+                           roles_to_confirm=roles_to_confirm)
 
 
 @bp.route("/accessibility")

@@ -118,6 +118,24 @@ def test_the_form_says_why_a_facilitator_cannot_be_the_scrutineer(client, csrf, 
     assert facilitator.roles == {Role.FACILITATOR}
 
 
+def test_only_those_who_may_confirm_are_asked_by_email_and_on_their_home_page(
+        client, login, db, partnership, facilitator, make_person):
+    police_lead = make_person(Role.LEAD_SIGNATORY, partner=PartnerKind.POLICE, email="lead@police.test",
+                              name="Pat Police")
+    council_lead = make_person(Role.LEAD_SIGNATORY, partner=PartnerKind.LOCAL_AUTHORITY, email="lead@council.test")
+    person = make_person(Role.PRACTITIONER, name="Sam Signer")
+    _edit(facilitator, person, [Role.DELEGATED_SIGNATORY], partner=partnership.slots[PartnerKind.POLICE],
+          acting_for=police_lead)
+    asked = [address for address, subject in _outbox(db) if subject.startswith("A role waits for you to confirm")]
+    assert asked == ["lead@police.test"]  # the police's lead alone may confirm a police signatory
+    assert [r.person_id for r in grants.waiting_for(police_lead)] == [person.id]
+    assert grants.waiting_for(council_lead) == []
+    login(police_lead)
+    home = unescape(client.get("/").get_data(as_text=True))
+    assert "Roles waiting for you to confirm" in home
+    assert "Fran Facilitator asked for Sam Signer to be Delegated safeguarding partner (signatory)" in home
+
+
 def test_a_lead_confirms_on_the_role_grants_page(app, client, csrf, login, db, partnership, facilitator, make_person):
     lead = make_person(Role.LEAD_SIGNATORY, partner=PartnerKind.POLICE)
     person = make_person(Role.PRACTITIONER, name="Sam Signer")

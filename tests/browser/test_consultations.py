@@ -149,3 +149,18 @@ def test_taking_part_without_javascript_posts_and_comes_back(nojs_page, browser_
     expect(page).to_have_url(re.compile(rf"/comments/{demo['thread']}/replies#comment-\d+$"))
     expect(page.get_by_text("What about half term?")).to_be_visible()
     assert_no_axe_violations(page)
+
+
+def test_a_reply_on_its_own_page_with_javascript_lands_on_the_thread_with_a_banner(page, browser_errors,
+                                                                                     live_server, demo):
+    """The reply page's form posts plainly even with JavaScript on: the person sees their reply and a success
+    banner, and the form with their words is gone (so nobody posts the same reply twice)."""
+    sign_in(page, live_server.create_account("practitioner", PASSWORD), PASSWORD)
+    page.goto(f"/comments/{demo['thread']}/reply")
+    words = "Could the group meet in the school holidays too?"
+    page.get_by_label("Your reply to Sergeant Amy Clarke").fill(words)
+    page.get_by_role("button", name="Post reply").click()
+    expect(page).to_have_url(re.compile(rf"/comments/{demo['thread']}/replies#comment-\d+$"))
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("Your reply has been posted")
+    expect(page.get_by_text(words)).to_be_visible()
+    expect(page.get_by_label("Your reply to Sergeant Amy Clarke")).to_have_count(0)
