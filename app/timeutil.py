@@ -20,6 +20,8 @@ def utcnow():
 def to_london(value):
     if value is None:
         return None
+    if isinstance(value, str):  # an ISO 8601 instant, as the "what we hold about you" download writes them
+        value = datetime.fromisoformat(value.replace("Z", "+00:00"))
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
     return value.astimezone(LONDON)

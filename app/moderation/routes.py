@@ -25,7 +25,7 @@ from app.moderation.forms import (
     ReviewConcernForm,
     WorriedForm,
 )
-from app.moderation.models import HOLDING_REPORT, SafeguardingConcern
+from app.moderation.models import HOLDING_REPORT, REPORT_REASONS, SafeguardingConcern
 from app.security import roles_required
 from app.timeutil import utcnow
 
@@ -104,6 +104,7 @@ def _comment_page(comment, **forms):
                "concern_form": NoteForm(formdata=None), "dismiss_form": DismissReportsForm(formdata=None), **forms}
     failed = next((form for form in forms.values() if form.errors), None)
     return render_template("moderation/comment.html", item=queries.item(comment), can_moderate=_can_moderate(),
+                           report_reasons=REPORT_REASONS,
                            acts=queries.acts_for(comment.id), form=failed, **context)
 
 

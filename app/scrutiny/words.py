@@ -143,6 +143,9 @@ def _choice(data):
         data.get("choice"), data.get("choice"))
 
 
+NOTICE_WORDS = {"opened": "that the consultation had opened", "week_before": "that it closes in a week",
+                "day_before": "that it closes tomorrow", "reply": "that someone replied to their comment"}
+
 SENTENCES = {
     "comment.posted": lambda who, n, d, l: f"{who} commented on {_section(d, l)}",
     "reply.posted": lambda who, n, d, l: f"{who} replied to comment {d.get('parent')}",
@@ -177,7 +180,7 @@ SENTENCES = {
     "response.published": lambda who, n, d, l: f"{who} published answer {d.get('response', n)} (“You said, we did”)",
     "notification.queued": lambda who, n, d, l: (f"The portal emailed {len(d.get('people') or [])} "
                                                  f"{'person' if len(d.get('people') or []) == 1 else 'people'}"
-                                                 f" about {d.get('kind', 'this').replace('_', ' ')}"),
+                                                 f" {NOTICE_WORDS.get(d.get('kind'), 'about this')}"),
     "signoff.requested": lambda who, n, d, l: f"{who} asked the statutory partners to sign off",
     "signoff.approved": lambda who, n, d, l: f"{who} approved the arrangements",
     "signoff.returned": lambda who, n, d, l: f"{who} returned the arrangements to the facilitator",

@@ -68,7 +68,9 @@ def test_reports_are_dismissed_once(db, reported, facilitator):
 def test_the_moderator_dismisses_on_the_comment_page_and_the_reporter_reads_why_at_home(
         client, csrf, as_person, reported, facilitator, practitioner):
     moderator = as_person(facilitator)
-    assert "Dismiss the reports" in moderator.get(f"/moderation/comments/{reported.id}").get_data(as_text=True)
+    before = moderator.get(f"/moderation/comments/{reported.id}").get_data(as_text=True)
+    assert "Dismiss the reports" in before
+    assert f"by {practitioner.display_name}: It is unkind, rude or bullying. “It is rude about the executive”" in before
     refused = _post(moderator, csrf, f"/moderation/comments/{reported.id}/dismiss-reports", {"reason": ""})
     assert refused.status_code == 200 and "Enter why the comment can stay" in refused.get_data(as_text=True)
     done = _post(moderator, csrf, f"/moderation/comments/{reported.id}/dismiss-reports", {"reason": REASON})

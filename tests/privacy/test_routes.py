@@ -18,6 +18,7 @@ from app.extensions import db
 from app.mail.models import OutboxMessage
 from app.moderation import services as moderation
 from app.partnerships.models import PartnerKind
+from app.timeutil import format_london
 from app.privacy import ERASED_MARKER, services
 from app.signoff import services as signoff
 from tests.conftest import PASSWORD
@@ -181,6 +182,8 @@ def test_what_we_hold_is_a_page_and_a_json_download_for_the_signed_in_person(cli
     login(young)
     html = client.get("/my-data").get_data(as_text=True)
     assert "Meet after school" in html and young.username in html
+    assert not re.search(r"\d{4}-\d\d-\d\dT\d\d:", html)  # dates as people read them, not ISO 8601
+    assert format_london(young.created_at) in html
     response = client.get("/my-data.json")
     assert response.mimetype == "application/json" and "attachment" in response.headers["Content-Disposition"]
     held = json.loads(response.get_data())

@@ -278,3 +278,14 @@ def test_with_htmx_the_filters_answer_with_the_timeline_alone(client, as_scrutin
     assert "comment.posted" in html and "consultation.opened" not in html
     full = client.get(path, headers={"HX-Request": "true", "HX-Target": "main-content"})
     assert "<html" in full.get_data(as_text=True)  # any other target: the whole page
+
+
+@pytest.mark.parametrize("kind, words", [("opened", "that the consultation had opened"),
+                                         ("week_before", "that it closes in a week"),
+                                         ("reply", "that someone replied to their comment")])
+def test_emails_in_the_timeline_are_described_in_words(kind, words):
+    from app.scrutiny.words import describe
+
+    entry = {"action": "notification.queued", "subject": "consultation:1", "actor": None,
+             "data": {"kind": kind, "people": [1, 2]}}
+    assert describe(entry, lookups=None) == f"The portal emailed 2 people {words}"
