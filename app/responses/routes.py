@@ -1,5 +1,5 @@
 """Analysing and answering a closed consultation: themes, responses, the report, young people's influence."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from app.accounts.models import Role
@@ -82,7 +82,8 @@ def index(consultation_id):
     themes = services.themes_of(consultation)
     filter_form = _filter_form(consultation, themes)
     found = answering.find_comments(consultation, filter_form.filters())
-    tag_form = BulkTagForm(formdata=None, back=request.query_string.decode())
+    tag_form = BulkTagForm(formdata=None, back=request.query_string.decode(),
+                           new_theme=session.pop("bulk_tag_new_theme", None))  # kept after a refusal
     tag_form.theme.choices = [("", "Choose a theme")] + [(t.id, t.name) for t in themes]
     return render_template("responses/index.html", consultation=consultation, items=found.items, found=found,
                            total=total, unanswered=unanswered, themes=themes, filter_form=filter_form,
@@ -147,6 +148,7 @@ def bulk_tag(consultation_id):
                                              new_theme=form.new_theme.data)
         except DomainError as error:
             flash(error.message, "error")
+            session["bulk_tag_new_theme"] = (form.new_theme.data or "")[:200]  # nothing typed is lost
         else:
             flash(f"{count} comment{'' if count == 1 else 's'} tagged with “{theme.name}”", "success")
     back = url_for(".index", consultation_id=consultation.id)

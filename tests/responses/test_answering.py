@@ -159,6 +159,18 @@ def test_the_answers_page_filters_and_tags_through_its_forms(client, login, csrf
     assert "2 comments tagged with “Openness”" in html
 
 
+def test_a_refused_bulk_tag_keeps_the_theme_name_typed(client, login, csrf, consultation, analysed, facilitator):
+    login(facilitator)
+    path = f"/consultations/{consultation.id}/responses"
+    response = client.post(f"{path}/tag", data={"csrf_token": csrf(client, path), "theme": "",
+                                                "new_theme": "Information sharing", "back": ""})
+    assert response.status_code == 303
+    html = unescape(client.get(path).get_data(as_text=True))
+    assert "Choose at least one comment to tag" in html
+    assert 'value="Information sharing"' in html  # back in the box, ready to use
+    assert 'value="Information sharing"' not in unescape(client.get(path).get_data(as_text=True))  # once
+
+
 def test_only_facilitators_tag_in_bulk(client, login, csrf, consultation, analysed, scrutineer):
     c, *_ = analysed
     login(scrutineer)
