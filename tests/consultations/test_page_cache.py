@@ -18,7 +18,11 @@ from .test_scale import counting
 
 # Written by reading pages and sending mail, or kept from other tables' changes (migration 0007).
 NOT_SHOWN = {"auth_session", "account_token", "outbox_message", "comment_tally", "vote_tally", "data_version",
-             "log_checkpoint"}  # written by reading the scrutiny workspace (issue 14)
+             "log_checkpoint",  # written by reading the scrutiny workspace (issue 14)
+             # Never shown on a remembered page (the consultation page and its threads): migration 0011_issue15.
+             # A table that starts to be shown there needs its trigger back.
+             "notification_setting", "consultation_notice", "log_entry", "scrutiny_finding",
+             "scrutiny_finding_answer", "author_notice", "role_grant_request"}
 
 
 def _page(browser, url):
@@ -55,6 +59,21 @@ def test_every_table_a_page_can_show_moves_the_data_version(practitioner):
     _db.session.execute(text("UPDATE auth_session SET last_seen_at = last_seen_at"))
     _db.session.commit()
     assert _version() == before  # reading pages (which touches sessions) keeps remembered pages
+
+
+def test_changing_email_settings_keeps_every_remembered_page(as_person, consultation, practitioner, vcs):
+    """The page does not show anyone's email settings, so changing them (and logging that) draws no page again."""
+    from app.consultations import notifications
+
+    url = f"/consultations/{consultation.id}"
+    reader = as_person(vcs)
+    _page(reader, url)
+    before = _version()
+    notifications.set_notification_settings(practitioner, consultation_emails=False, reply_emails=True)
+    assert _version() == before
+    with counting(_db.engine) as statements:
+        _page(reader, url)
+    assert len([s for s in statements if not s.startswith("BEGIN")]) == 1  # served remembered
 
 
 def test_a_reader_gets_the_remembered_page_until_anything_changes(as_person, consultation, practitioner, vcs,
