@@ -148,7 +148,14 @@ def _register_template_helpers(app):
 
     app.jinja_env.filters["role_label"] = lambda value: Role(value).label
     app.jinja_env.filters["london_date"] = lambda value: format_london(value, with_time=False)
+    app.jinja_env.filters["words_and"] = words_and
 
     @app.context_processor
     def _globals():
         return {"cspNonce": csp_nonce(), "portal_name": app.config["PORTAL_NAME"]}
+
+
+def words_and(items):
+    """'Hartlepool and Stockton-on-Tees'; 'A, B and C': a list as a sentence says it."""
+    items = [str(item) for item in items]
+    return " and ".join(items) if len(items) < 3 else f"{', '.join(items[:-1])} and {items[-1]}"

@@ -26,7 +26,7 @@ GUARDED = SIGNATORY_ROLES | {Role.SCRUTINEER, Role.DSL}
 INDEPENDENT = SIGNATORY_ROLES | {Role.SCRUTINEER}
 NOTIFIED = GUARDED | {Role.FACILITATOR}
 SEPARATION_MESSAGE = ("A facilitator cannot also be the independent scrutineer or a signatory: the partners and the "
-                      "scrutineer check the business unit's work, so nobody may check their own")
+                      "scrutineer check the business unit's work, so nobody may check their own work.")
 
 
 def check_separation(roles):

@@ -159,6 +159,7 @@ def test_two_councils_police_and_icb_sign_off_after_a_return(browser, browser_er
         expect(fran.locator(".govuk-notification-banner")).to_contain_text("tagged with “Schools”")
         if round_ == 0:
             fran.get_by_role("link", name="Next page").click()
+            expect(fran.locator("#found")).to_contain_text("page 2 of 2")  # counted only once it has loaded
     fran.goto(f"/consultations/{consultation_id}/themes")
     fran.get_by_role("link", name=re.compile("Schools")).first.click()
     fran.get_by_label("Accepted", exact=True).check()

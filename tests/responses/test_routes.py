@@ -27,6 +27,17 @@ def test_a_facilitator_answers_a_comment_through_the_page(client, login, csrf, c
     assert "1 comment still unanswered" in client.get(f"/consultations/{closed.id}").get_data(as_text=True)
 
 
+def test_while_the_consultation_is_open_the_answer_page_says_when_answering_starts(
+        client, login, consultation, practitioner, facilitator):
+    from app.consultations import services as consultations
+
+    comment = consultations.post_comment(practitioner, consultation, "Early thoughts on the groups.")
+    login(facilitator)
+    html = client.get(f"/responses/comments/{comment.id}").get_data(as_text=True)
+    assert "You can answer once the consultation has closed" in html
+    assert "Save the answer" not in html  # no form that would only be refused
+
+
 def test_a_response_without_a_reason_shows_the_error(client, login, csrf, closed, facilitator):
     login(facilitator)
     path = f"/responses/comments/{_first(closed).id}"
