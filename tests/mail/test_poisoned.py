@@ -18,6 +18,18 @@ def _queue(subject, to="someone@example.org"):
         return mail.queue(to, subject, "password_reset", person=None, path="/x", minutes=60).id
 
 
+def _run_worker(runner):
+    """`flask send-mail` in a loop, until a test's send_due raises SIGTERM; the signal handlers are put back."""
+    import signal
+
+    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        return runner.invoke(args=["send-mail", "--interval", "0.1"])
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def test_a_message_that_cannot_be_built_fails_alone(db, runner, smtp, app):
     good_before = _queue("Reset your password")
     poisoned = _queue("Hdr\r\nBcc: evil@example.org")
@@ -60,12 +72,7 @@ def test_the_worker_leaves_quietly_when_asked_to_stop(app, runner, monkeypatch):
         return 0, 0
 
     monkeypatch.setattr(mail, "send_due", send_due)
-    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        result = runner.invoke(args=["send-mail", "--interval", "0.1"])
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    result = _run_worker(runner)
     assert result.exit_code == 0 and cli._Stop.requested
 
 
@@ -89,8 +96,6 @@ def test_the_worker_outlives_a_database_that_goes_away(app, runner, smtp, db, mo
 
     from sqlalchemy.exc import OperationalError
 
-    from app.mail import cli
-
     good = _queue("Reset your password")
     real, polls = mail.send_due, []
 
@@ -103,12 +108,7 @@ def test_the_worker_outlives_a_database_that_goes_away(app, runner, smtp, db, mo
         return result
 
     monkeypatch.setattr(mail, "send_due", send_due)
-    previous = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
-    try:
-        result = runner.invoke(args=["send-mail", "--interval", "0.1"])
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
+    result = _run_worker(runner)
     assert result.exit_code == 0, result.output
     assert "the database could not be reached (OperationalError)" in result.output
     assert len(polls) == 2
