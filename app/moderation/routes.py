@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.accounts.models import Role
+from app.accounts.models import Audience, Role
 from app.consultations import queries as consultation_queries
 from app.consultations.models import Comment, CommentStatus
 from app.errors import DomainError, NotAllowed
@@ -351,10 +351,12 @@ def worried_sent():
 
 
 @bp.route("/comments/<int:comment_id>/sent-to-safeguarding-lead")
-@roles_required(Role.YOUNG_PERSON)
+@roles_required(Role.YOUNG_PERSON, Role.PUBLIC)
 def held_for_safeguarding(comment_id):
-    """What a young person sees after a post that may disclose harm: who reads it, no secrets, help now."""
+    """What a young person, parent, carer or member of the public sees after a post that may disclose harm: who
+    reads it, that it is not kept secret, and where to get help now (in words for their age)."""
     comment = db.session.get(Comment, comment_id)
     if comment is None or comment.author_id != current_user.id:
         abort(404)
-    return render_template("moderation/held.html", comment=comment)
+    return render_template("moderation/held.html", comment=comment,
+                           young=comment.author_audience == Audience.YOUNG_PEOPLE.value)

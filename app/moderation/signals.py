@@ -40,6 +40,20 @@ SIGNAL_WORDS = {
     "exploitation": ["county lines", "made me carry", "owe them", "secret", "keep it secret", "don't tell",
                      "dont tell", "made me sell"],
 }
+# A parent or carer tells it about a child: "my partner hits my son", "he hurts the kids". Every verb with every
+# child, so that a new word on either side covers the other's.
+_HARM_VERBS = ["hit", "hits", "hitting", "hurt", "hurts", "hurting", "beat", "beats", "beating", "beat up",
+               "beats up", "kicked", "kicks", "kicking", "slapped", "slaps", "smacked", "smacks", "punched",
+               "punches", "shook", "shakes", "shaking", "choked", "chokes", "strangled", "burned", "burnt",
+               "touched", "touches", "touching", "threatened", "threatens", "locks up", "locked up", "starves"]
+_CHILDREN = [f"{whose} {child}" for whose in ("my", "our", "his", "her")
+             for child in ("son", "daughter", "child", "children", "kids", "kid", "baby", "boy", "girl", "stepson",
+                           "stepdaughter", "grandson", "granddaughter", "little one", "toddler")] + [
+    "the baby", "the toddler", "the little one"]  # not "the children": "cuts hit the children's centres"
+SIGNAL_WORDS["harm to a child (as a parent or carer may tell it)"] = [
+    f"{verb} {child}" for verb in _HARM_VERBS for child in _CHILDREN] + [
+    "scared of my partner", "afraid of my partner", "frightened of my partner", "scared of him", "afraid of him",
+    "frightened of him", "scared of her", "afraid of her", "domestic violence", "he hits", "she hits"]
 _PATTERN = re.compile(
     r"(?<![\w-])(" + "|".join(re.escape(w) for words in SIGNAL_WORDS.values() for w in sorted(words, key=len,
                                                                                              reverse=True))

@@ -181,10 +181,15 @@ def test_a_signal_word_raises_a_concern_not_a_comment(confirmed_parent, csrf, pu
 
     page = f"/consultations/{public_consultation.id}"
     response = confirmed_parent.post(f"{page}/comments", data={
-        "c-general-body": "I'm scared to go home some nights", "csrf_token": csrf(confirmed_parent, page)})
-    assert response.status_code in (200, 303)
+        "c-general-body": "My partner hits my son when he drinks", "csrf_token": csrf(confirmed_parent, page)})
+    assert response.status_code == 303
     concern = db.session.execute(db.select(SafeguardingConcern)).scalar_one()
     assert concern.source == "signal" and concern.comment.status == "concern"
+    # The parent is told, in words for an adult, who reads it and where to get help now (not a refusal).
+    told = confirmed_parent.get(response.headers["Location"])
+    html = told.get_data(as_text=True)
+    assert told.status_code == 200 and "designated safeguarding lead" in html
+    assert "0808 800 5000" in html and "call 999" in html and "Childline" not in html
 
 
 def test_no_access_to_consultations_not_open_to_the_public(

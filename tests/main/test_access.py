@@ -79,7 +79,7 @@ ROUTES = [
     ("GET", "/worried", "moderation.worried", "young"),
     ("POST", "/worried", "moderation.worried", "young"),
     ("GET", "/worried/sent", "moderation.worried_sent", "young"),
-    ("GET", "/comments/999999/sent-to-safeguarding-lead", "moderation.held_for_safeguarding", "young 404"),
+    ("GET", "/comments/999999/sent-to-safeguarding-lead", "moderation.held_for_safeguarding", "pre-moderated 404"),
     ("GET", "/concerns/999999/review", "moderation.review_concern", "dsl 404"),
     ("POST", "/concerns/999999/review", "moderation.review_concern", "dsl 404"),
     # A young people's group, as its youth worker (or a facilitator) looks after it.
@@ -136,7 +136,8 @@ COVERED_BLUEPRINTS = ("main.", "accounts.", "partnerships.", "moderation.", "gro
                       "signoff.", "public.", "role_grants.")
 # Roles allowed by the special access kinds above (a trailing " 404": allowed, but there is no such thing).
 ALLOWED = {"moderator": {"facilitator", "dsl"}, "moderation-reader": {"facilitator", "dsl", "scrutineer"},
-           "code": {"facilitator", "youth_worker"}, "concerns": {"dsl", "scrutineer"}, "dsl": {"dsl"}, "young": {"young_person"}, "scrutineer": {"scrutineer"},
+           "code": {"facilitator", "youth_worker"}, "concerns": {"dsl", "scrutineer"}, "dsl": {"dsl"}, "young": {"young_person"},
+           "pre-moderated": {"young_person", "public"}, "scrutineer": {"scrutineer"},
            "scrutiny-readers": {"facilitator", "scrutineer"}, "facilitators": {"facilitator"},
            "readers": {"facilitator", "scrutineer", "lead_signatory", "delegated_signatory"},
            "signatories": {"lead_signatory", "delegated_signatory"}}

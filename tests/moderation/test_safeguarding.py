@@ -56,13 +56,18 @@ def _outbox_to(address):
 # --- the word list -----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("text", [DISCLOSURE, "my stepdad hits me", "I want to kms", "he said dont tell anyone",
-                                  "i think about sucide", "Mum's boyfriend beats me up", "im scared to go home"])
+                                  "i think about sucide", "Mum's boyfriend beats me up", "im scared to go home",
+                                  # as a parent or carer may tell it (issue 17)
+                                  "My partner hits my son when he drinks and I don't know who to tell",
+                                  "her boyfriend touched our daughter", "I'm frightened of my partner",
+                                  "he shakes the baby when she cries"])
 def test_common_phrasings_and_misspellings_are_signals(text):
     assert signals_in(text)
 
 
 @pytest.mark.parametrize("text", ["The early help group should meet monthly", "hurtle", "Schools need training on "
-                                  "online safety", "I like the plan for young people"])
+                                  "online safety", "I like the plan for young people",
+                                  "Cuts hit the children's centres hardest", "Parents of the kids in care need a say"])
 def test_ordinary_comments_are_not_signals(text):
     assert signals_in(text) == []
 

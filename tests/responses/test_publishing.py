@@ -75,6 +75,9 @@ def test_publishing_emails_each_author_once_listing_their_answers(db, consultati
     assert len(mine) == 1 and mine[0].subject.startswith("Your comments have been answered")
     assert "Schools need a seat" in mine[0].body_text and "Publish the minutes" in mine[0].body_text
     assert "Both get a seat." in mine[0].body_text and "We will." in mine[0].body_text
+    lines = mine[0].body_text.splitlines()  # the plain text keeps each fact on a line of its own
+    assert any(line.startswith("What we did: ") for line in lines) and any(line.startswith("Why: ") for line in lines)
+    assert any(line.startswith("Your comment on ") for line in lines)
     assert len(_mail_to(vcs)) == 1
 
 
