@@ -53,6 +53,28 @@ def _queue_confirmation(person, template="email_confirmation"):
                hours=int(_ttl().total_seconds() // 3600))
 
 
+def _check_kind(kind):
+    if kind not in PUBLIC_NAMES:
+        raise DomainError("Choose whether you are a parent or carer or a member of the public", field="kind")
+
+
+def _check_password(password, email):
+    check_new_password(password)
+    if normalise_login(password) == normalise_login(email or ""):
+        raise DomainError("Password must not be the same as your email address", field="password")
+
+
+def problems(email, kind, password):
+    """Every rule the answers break, at once (the form shows them all together), as DomainErrors."""
+    found = []
+    for check, args in ((check_email, (email,)), (_check_kind, (kind,)), (_check_password, (password or "", email))):
+        try:
+            check(*args)
+        except DomainError as error:
+            found.append(error)
+    return found
+
+
 def register(email, kind, password):
     """Register a member of the public and email them a link to confirm their address.
 
@@ -60,11 +82,8 @@ def register(email, kind, password):
     they never confirmed), and the caller answers exactly as for a new registration.
     """
     email = check_email(email)
-    if kind not in PUBLIC_NAMES:
-        raise DomainError("Choose whether you are a parent or carer or a member of the public", field="kind")
-    check_new_password(password)
-    if normalise_login(password) == email:
-        raise DomainError("Password must not be the same as your email address", field="password")
+    _check_kind(kind)
+    _check_password(password, email)
     partnership = current_partnership()
     password_hash = hash_password(password)  # for a known address too: the same work either way
     try:

@@ -63,10 +63,21 @@ def register():
             registration.register(form.email.data, form.kind.data, form.password.data)
         except DomainError as error:
             add_domain_error(form, error)
+            _add_problems(form)
         else:
             _answer_evenly(started)
             return redirect(url_for("registration.check_email"), 303)
+    elif form.is_submitted():
+        _add_problems(form)
     return render_template("accounts/register.html", form=form, privacy_settings=_privacy_settings())
+
+
+def _add_problems(form):
+    """The rules' own problems beside the form's, one a field, so that every one shows at once."""
+    for error in registration.problems(form.email.data, form.kind.data, form.password.data):
+        field = getattr(form, error.field, None)
+        if field is not None and not field.errors:
+            field.errors = [error.message]
 
 
 @bp.route("/register/check-your-email")

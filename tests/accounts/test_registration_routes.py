@@ -79,6 +79,14 @@ def test_registration_shows_errors_in_a_summary(client, csrf, partnership):
     assert response.status_code == 200 and "govuk-error-summary" in html
     assert "Choose whether you are a parent or carer or a member of the public" in html
     assert "The two passwords are not the same" in html
+    # The rules' own problems show at the same time, not one after another as each is mended.
+    assert "Enter an email address in the correct format" in html
+
+
+def test_a_bad_address_and_a_short_password_show_together(client, csrf, partnership):
+    html = _html(_register(client, csrf, email="nope", kind="parent_or_carer", password="short", confirm="short"))
+    summary = html[html.index("govuk-error-summary__list"):].split("</ul>")[0]
+    assert "Password must be" in summary and "correct format" in summary and summary.count("<li") == 2
 
 
 def test_register_confirm_by_email_and_comment(client, csrf, smtp, runner, partnership, public_consultation, login):
