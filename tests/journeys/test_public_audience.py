@@ -3,7 +3,8 @@
 Signed out, they open the front door, find the consultation open to the public and follow "register to comment";
 they register with their email address as a parent or carer, confirm it from the email the SMTP server received,
 comment on the whole draft and see it waiting for a moderator. A facilitator approves it from the queue, and it
-shows as "A parent or carer", never their address. Walked at 320 px with JavaScript on and off, and at 1280 px.
+shows as "A parent or carer", never their address. Then the parent tells us a child is being hurt: they are told it
+went to the designated safeguarding lead, and where adults get help now. Walked at 320 px with JavaScript on and off, and at 1280 px.
 """
 import re
 import uuid
@@ -136,5 +137,17 @@ def test_a_parent_registers_confirms_comments_and_is_shown_as_a_parent_or_carer(
     parent.reload()
     expect(parent.locator("#general")).to_contain_text(words)
     expect(parent.locator("main")).not_to_contain_text("Waiting for a moderator: only you can see it for now")
+
+    # A parent tells us about harm to their child: it goes to the DSL, and they are told so, with help for adults.
+    general = parent.locator("#general")
+    general.get_by_label("Your comment on the whole draft").fill(
+        f"My partner hits my son when he drinks and I don't know who to tell {uuid.uuid4().hex[:6]}")
+    general.get_by_role("button", name="Post comment").click()
+    expect(parent.get_by_role("heading", name="Thank you for telling us")).to_be_visible()
+    told = parent.locator("main")
+    for text in ("designated safeguarding lead", "call 999", "0808 800 5000", "cannot be kept confidential"):
+        expect(told).to_contain_text(text)
+    expect(told).not_to_contain_text("Childline")
+    _check(parent, viewport, f"{shot}-7-told-about-harm")
     for page in (parent, facilitator):
         page.context.close()
