@@ -10,7 +10,7 @@ def load_demo_privacy(partnership, facilitator):
         return None
     return services.save_settings(
         facilitator, partnership,
-        controller_name="North Somerset Council, host of the North Somerset Safeguarding Children Partnership",
+        controller_name="North Somerset Council (host of the North Somerset Safeguarding Children Partnership)",
         contact_name="The Data Protection Officer, North Somerset Council",
         contact_email="data.protection@north-somerset.example",
         contact_address="Town Hall, Walliscote Grove Road, Weston-super-Mare, BS23 1UJ",
