@@ -28,7 +28,7 @@ from app.partnerships.models import OrganisationKind, PartnerKind
 from config import TestConfig
 
 # `smtp`: a real SMTP server for email tests; `live_server`, `page`, `nojs_page`...: Chromium on the real app
-pytest_plugins = ["tests.smtp", "tests.browser.plugin"]
+pytest_plugins = ["tests.smtp", "tests.browser.plugin", "tests.fixtures.consultations", "tests.fixtures.responses"]
 
 PASSWORD = "correct horse battery staple"
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -16,7 +16,6 @@ from app.privacy.retention import apply_retention
 from app.privacy.services import subject_access
 from app.timeutil import utcnow
 from tests.conftest import PASSWORD
-from tests.consultations.conftest import *  # noqa: F401,F403 (consultation factories)
 
 
 def _mail(db, to):

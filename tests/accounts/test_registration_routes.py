@@ -10,7 +10,6 @@ from app.consultations import services as consultations
 from app.moderation import services as moderation
 from app.scrutiny import exports
 from tests.conftest import PASSWORD
-from tests.consultations.conftest import *  # noqa: F401,F403 (consultation factories)
 from tests.mail.test_smtp import send_mail
 from tests.smtp import smtp_settings
 

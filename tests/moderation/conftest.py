@@ -1,8 +1,7 @@
-"""The consultation factories (tests/consultations/conftest.py), plus moderators and a DSL."""
+"""Moderators and a DSL (the consultation factories are tests/fixtures/consultations.py, for every room)."""
 import pytest
 
 from app.accounts.models import Role
-from tests.consultations.conftest import *
 
 
 @pytest.fixture

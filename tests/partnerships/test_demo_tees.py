@@ -6,7 +6,7 @@ from app.consultations.models import Comment, Consultation
 from app.extensions import db as _db
 from app.partnerships.services import coverage_gaps, current_partnership
 from app.signoff.services import authority_of
-from tests.consultations.conftest import assert_log_verifies
+from tests.fixtures.consultations import assert_log_verifies
 
 
 def test_the_hartlepool_and_stockton_shape(app, runner):

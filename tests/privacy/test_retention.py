@@ -9,7 +9,7 @@ from app.mail.models import OutboxMessage
 from app.privacy.retention import apply_retention
 from app.timeutil import utcnow
 from app.trail import services as trail
-from tests.consultations.conftest import assert_log_verifies, log_actions
+from tests.fixtures.consultations import assert_log_verifies, log_actions
 
 
 def _old_rows(person):

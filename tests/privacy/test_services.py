@@ -11,7 +11,7 @@ from app.extensions import db
 from app.moderation import services as moderation
 from app.privacy import ERASED_MARKER, services
 from app.trail import services as trail
-from tests.consultations.conftest import assert_log_verifies, log_actions
+from tests.fixtures.consultations import assert_log_verifies, log_actions
 
 
 def entries(action):

@@ -16,7 +16,7 @@ from app.responses.answering import Filters
 from app.responses.models import CommentTheme
 from app.timeutil import utcnow
 from app.trail import services as trail
-from tests.consultations.conftest import log_actions
+from tests.fixtures.consultations import log_actions
 from tests.consultations.test_scale import counting
 
 

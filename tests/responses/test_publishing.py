@@ -15,7 +15,7 @@ from app.responses import publishing
 from app.responses import services
 from app.responses.models import Response
 from app.trail import services as trail
-from tests.consultations.conftest import assert_log_verifies, log_actions
+from tests.fixtures.consultations import assert_log_verifies, log_actions
 from tests.responses.test_answering import _bulk, _statements, analysed  # noqa: F401  (a fixture)
 
 

@@ -9,7 +9,7 @@ from app.mail.models import OutboxMessage
 from app.responses import publishing
 from app.responses import services
 from app.responses.models import Outcome
-from tests.consultations.conftest import assert_log_verifies, log_actions
+from tests.fixtures.consultations import assert_log_verifies, log_actions
 
 
 def _comments(consultation):

@@ -10,7 +10,7 @@ from app.partnerships.models import PartnerKind
 from app.signoff import services
 from app.signoff.models import SignOffRequest
 from tests.conftest import PASSWORD
-from tests.consultations.conftest import log_actions
+from tests.fixtures.consultations import log_actions
 from tests.signoff.test_services import EFFECTIVE, answer_all
 
 LA, POLICE, ICB = PartnerKind.LOCAL_AUTHORITY, PartnerKind.POLICE, PartnerKind.ICB

@@ -8,7 +8,7 @@ from app.responses import services as responses
 from app.signoff import services
 from app.signoff.models import Publication, SignOff
 from tests.conftest import PASSWORD
-from tests.consultations.conftest import log_actions
+from tests.fixtures.consultations import log_actions
 
 
 def _answer_all(consultation, facilitator):

@@ -17,7 +17,7 @@ from app.signoff import services
 from app.signoff.models import Publication, SignOff
 from app.trail import services as trail
 from tests.conftest import PASSWORD
-from tests.consultations.conftest import assert_log_verifies, log_actions
+from tests.fixtures.consultations import assert_log_verifies, log_actions
 
 EFFECTIVE = date(2027, 1, 1)
 

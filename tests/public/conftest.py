@@ -1,2 +1,0 @@
-"""The same factories as tests/responses."""
-from tests.responses.conftest import *
