@@ -115,28 +115,10 @@ def _register_template_helpers(app):
 
     def service_navigation():
         """The main menu for the signed-in person's roles."""
-        items = [("main.home", "Home")]
-        if current_user.has_role("facilitator", "scrutineer", "lead_signatory", "delegated_signatory"):
-            items.append(("drafts.index", "Drafts"))
-        if current_user.has_role("facilitator"):
-            items.append(("consultations.index", "Consultations"))
-        if current_user.has_role("facilitator", "scrutineer", "lead_signatory", "delegated_signatory"):
-            items.append(("signoff.index", "Sign-off"))
-        if current_user.has_role("facilitator", "dsl", "scrutineer"):
-            items.append(("moderation.queue", "Moderation"))
-        if current_user.has_role("dsl", "scrutineer"):
-            items.append(("moderation.concerns", "Concerns"))
-        if current_user.has_role("youth_worker"):
-            items.append(("moderation.invite_codes", "Invite codes"))
-        if current_user.has_role("scrutineer"):
-            items.append(("scrutiny.index", "Scrutiny"))
-        if current_user.has_role("facilitator", "scrutineer", "lead_signatory", "delegated_signatory"):
-            items.append(("role_grants.index", "Roles"))
-        if current_user.has_role("facilitator"):
-            items += [("partnerships.people", "People"), ("partnerships.organisations", "Organisations"),
-                      ("partnerships.partnership", "Partnership")]
+        from app.access import navigation_for
+
         return [{"href": url_for(endpoint), "text": text, "active": request.endpoint == endpoint}
-                for endpoint, text in items]
+                for endpoint, text in navigation_for(current_user)]
 
     app.jinja_env.globals.update(service_navigation=service_navigation, error_summary_items=error_summary_items)
 

@@ -67,7 +67,6 @@ AUDIENCE_OF_ROLE = {
 # Audiences whose posts wait for a moderator and are screened by the harm-signal list (app/moderation/signals.py):
 # young people, and the public, whom nobody in the partnership knows.
 PRE_MODERATED = frozenset({Audience.YOUNG_PEOPLE.value, Audience.PUBLIC.value})
-PRE_MODERATED_ROLES = (Role.YOUNG_PERSON, Role.PUBLIC)
 # How a member of the public is shown: the display name they choose at registration is one of these, never a name.
 PUBLIC_NAMES = {"parent_or_carer": "A parent or carer", "member_of_public": "A member of the public"}
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, literal_column, or_, select, true, union_all
 
+from app.access import OVERSEERS, SEES_ALL, SEES_CONCERNS
 from app.accounts.models import Audience, Person, Role
 from app.consultations.models import (
     Comment, CommentRevision, CommentStatus, CommentTally, Consultation, ConsultationAudience, ConsultationState,
@@ -21,9 +22,6 @@ from app.timeutil import utcnow
 
 THREADS_PER_PAGE = 20  # "show more comments": the next twenty threads
 FIRST_THREADS = 3  # the consultation page opens with each slot's newest three threads (bench/results/latest.md)
-READ_ALL_ROLES = (Role.FACILITATOR, Role.SCRUTINEER, Role.LEAD_SIGNATORY, Role.DELEGATED_SIGNATORY)
-SEES_ALL_ROLES = (Role.FACILITATOR, Role.SCRUTINEER)  # moderated and withdrawn text, earlier versions
-SEES_CONCERNS_ROLES = (Role.SCRUTINEER, Role.DSL)  # comments under a safeguarding concern (app/moderation)
 
 
 @dataclass(frozen=True)
@@ -53,15 +51,15 @@ def access_for(person, consultation, now=None):
     state = consultation.state_at(now or utcnow())
     same_partnership = consultation.partnership_id == person.partnership_id
     audience = audience_of(person, consultation)
-    reads_all = person.has_role(*READ_ALL_ROLES)
+    reads_all = person.has_role(*OVERSEERS)
     participant = audience is not None and state != ConsultationState.SCHEDULED.value
     can_read = same_partnership and (reads_all or participant)
     return Access(person_id=person.id, state=state, can_read=can_read,
                   can_take_part=can_read and audience is not None and not person.has_role(Role.SCRUTINEER)
                   and not person.awaits_confirmation,
-                  sees_all=same_partnership and person.has_role(*SEES_ALL_ROLES),
+                  sees_all=same_partnership and person.has_role(*SEES_ALL),
                   is_facilitator=same_partnership and person.has_role(Role.FACILITATOR), audience=audience,
-                  sees_concerns=same_partnership and person.has_role(*SEES_CONCERNS_ROLES))
+                  sees_concerns=same_partnership and person.has_role(*SEES_CONCERNS))
 
 
 def consultations_for(person, now=None):
@@ -71,7 +69,7 @@ def consultations_for(person, now=None):
              .join(DraftArrangement, DraftVersion.draft_id == DraftArrangement.id)
              .where(DraftArrangement.partnership_id == person.partnership_id)
              .order_by(Consultation.closes_at.desc(), Consultation.id.desc()))
-    if not person.has_role(*READ_ALL_ROLES):
+    if not person.has_role(*OVERSEERS):
         audiences = [a.value for a in person.audiences]
         query = query.where(Consultation.opens_at <= now, Consultation.id.in_(
             select(ConsultationAudience.consultation_id).where(ConsultationAudience.audience.in_(audiences))))

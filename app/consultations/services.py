@@ -9,7 +9,8 @@ import re
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from app.accounts.models import PRE_MODERATED_ROLES, Audience, Role
+from app.access import PRE_MODERATED
+from app.accounts.models import Audience, Role
 from app.consultations import notifications
 from app.consultations.models import (
     MAX_DEPTH, Comment, CommentRevision, CommentStatus, Consultation, ConsultationAudience, ConsultationExtension,
@@ -186,7 +187,7 @@ def close_early(by, consultation, reason, now=None):
 
 def _initial_status(author):
     """Young people's and the public's posts wait for a moderator before anyone else sees them."""
-    return (CommentStatus.PENDING if author.has_role(*PRE_MODERATED_ROLES) else CommentStatus.PUBLISHED).value
+    return (CommentStatus.PENDING if author.has_role(*PRE_MODERATED) else CommentStatus.PUBLISHED).value
 
 
 def _hold_if_possible_disclosure(comment, now):

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user
 from jinja2_fragments.flask import render_blocks
 
+from app.access import OVERSEERS
 from app.accounts.models import Role
 from app.drafts import services
 from app.drafts.compare import UNCHANGED, compare_versions
@@ -23,8 +24,7 @@ bp = Blueprint("drafts", __name__)
 
 from app.drafts import models  # noqa: E402,F401  (registers the tables)
 
-READER_ROLES = (Role.FACILITATOR, Role.SCRUTINEER, Role.LEAD_SIGNATORY, Role.DELEGATED_SIGNATORY)
-readers_only = roles_required(*READER_ROLES)
+readers_only = roles_required(*OVERSEERS)
 facilitators_only = roles_required(Role.FACILITATOR)
 
 

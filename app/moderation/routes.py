@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.access import MODERATION_READERS, MODERATORS
 from app.accounts.models import Audience, Role
 from app.consultations import queries as consultation_queries
 from app.consultations.models import Comment, CommentStatus
@@ -31,8 +32,6 @@ from app.timeutil import utcnow
 
 bp = Blueprint("moderation", __name__)
 
-MODERATORS = (Role.FACILITATOR, Role.DSL)
-READERS = (*MODERATORS, Role.SCRUTINEER)  # the scrutineer reads every moderation act, and decides none
 
 
 @bp.app_context_processor
@@ -88,7 +87,7 @@ def _moderated_comment(comment_id):
 # --- the queue and one comment ---------------------------------------------------------------------
 
 @bp.route("/moderation")
-@roles_required(*READERS)
+@roles_required(*MODERATION_READERS)
 def queue():
     partnership_id = current_user.partnership_id
     reader = current_user._get_current_object()
@@ -109,7 +108,7 @@ def _comment_page(comment, **forms):
 
 
 @bp.route("/moderation/comments/<int:comment_id>")
-@roles_required(*READERS)
+@roles_required(*MODERATION_READERS)
 def comment(comment_id):
     return _comment_page(_moderated_comment(comment_id))
 

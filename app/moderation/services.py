@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.accounts import services as accounts
+from app.access import MODERATORS
 from app.accounts.models import PRE_MODERATED, Person, Role, RoleGrant
 from app.consultations import notifications
 from app.consultations import queries as consultation_queries
@@ -37,7 +38,6 @@ from app.partnerships.models import Organisation, OrganisationKind
 from app.timeutil import utcnow
 from app.trail import services as trail
 
-MODERATOR_ROLES = (Role.FACILITATOR, Role.DSL)
 MAX_TEXT = 2000
 MAX_CODE_USES = 500
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
@@ -59,7 +59,7 @@ def _text(text, *, required, what, field="reason"):
 
 
 def is_moderator(person):
-    return person.has_role(*MODERATOR_ROLES)
+    return person.has_role(*MODERATORS)
 
 
 def _require_moderator(by, comment):

@@ -2,6 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from app.access import OVERSEERS, SEES_ALL
 from app.accounts.models import Role
 from app.consultations import queries
 from app.consultations.models import Comment, Consultation
@@ -36,7 +37,7 @@ def _load(consultation_id, *, readers_only=True):
     if consultation is None or consultation.partnership_id != current_user.partnership_id:
         abort(404)
     access = queries.access_for(current_user, consultation)
-    if not access.can_read or (readers_only and not current_user.has_role(*queries.READ_ALL_ROLES)):
+    if not access.can_read or (readers_only and not current_user.has_role(*OVERSEERS)):
         abort(403)
     return consultation
 
@@ -75,7 +76,7 @@ def _response_form(consultation, response=None):
 # --- pages --------------------------------------------------------------------------------------
 
 @bp.route("/consultations/<int:consultation_id>/responses")
-@roles_required(*queries.READ_ALL_ROLES)
+@roles_required(*OVERSEERS)
 def index(consultation_id):
     consultation = _load(consultation_id)
     total, unanswered = services.answer_counts(consultation)
@@ -164,7 +165,7 @@ def _vote_reasons(consultation):
 
 
 @bp.route("/consultations/<int:consultation_id>/themes", methods=["GET", "POST"])
-@roles_required(*queries.READ_ALL_ROLES)
+@roles_required(*OVERSEERS)
 def themes(consultation_id):
     consultation = _load(consultation_id)
     form = ThemeForm() if current_user.has_role(Role.FACILITATOR) else None
@@ -188,7 +189,7 @@ def themes(consultation_id):
 
 
 @bp.route("/themes/<int:theme_id>", methods=["GET", "POST"])
-@roles_required(*queries.READ_ALL_ROLES)
+@roles_required(*OVERSEERS)
 def theme(theme_id):
     theme, consultation = _load_theme(theme_id)
     response = next((r for r in services.responses_of(consultation) if r.theme_id == theme.id), None)
@@ -270,7 +271,7 @@ def tag(comment_id):
 @login_required
 def report(consultation_id):
     consultation = _load(consultation_id, readers_only=False)
-    drafts = current_user.has_role(*queries.SEES_ALL_ROLES)
+    drafts = current_user.has_role(*SEES_ALL)
     # Participants read the report once answers are published, or once sign-off was asked for (with none to publish).
     if not drafts and not (publishing.has_published_answers(consultation) or services.frozen(consultation)):
         return render_template("responses/report_pending.html", consultation=consultation)
@@ -287,7 +288,7 @@ def report(consultation_id):
                            outcome_counts=_outcome_counts(items), titles=services.section_titles(consultation),
                            unchanged=services.unchanged_claims(consultation, final)
                            if current_user.has_role(Role.FACILITATOR) else [],
-                           **(_vote_reasons(consultation) if current_user.has_role(*queries.SEES_ALL_ROLES) else {}))
+                           **(_vote_reasons(consultation) if current_user.has_role(*SEES_ALL) else {}))
 
 
 def _latest_published(consultation):

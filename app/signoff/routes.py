@@ -3,8 +3,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from app.accounts.limits import password_checks
+from app.access import OVERSEERS, SIGNATORIES
 from app.accounts.models import Role
-from app.consultations import queries
 from app.consultations.models import Consultation
 from app.drafts.models import DraftVersion
 from app.errors import DomainError, NotAllowed
@@ -21,7 +21,6 @@ bp = Blueprint("signoff", __name__)
 
 from app.signoff import models  # noqa: F401  (registers the tables)
 
-SIGNATORIES = (Role.LEAD_SIGNATORY, Role.DELEGATED_SIGNATORY)
 
 
 @bp.app_template_global("signoff_waiting")
@@ -46,7 +45,7 @@ def _load_consultation(consultation_id):
     consultation = db.session.get(Consultation, consultation_id)
     if consultation is None or consultation.partnership_id != current_user.partnership_id:
         abort(404)
-    if not current_user.has_role(*queries.READ_ALL_ROLES):
+    if not current_user.has_role(*OVERSEERS):
         abort(403)
     return consultation
 
@@ -59,7 +58,7 @@ def _load_request(request_id):
 
 
 @bp.route("/signoff")
-@roles_required(*queries.READ_ALL_ROLES)
+@roles_required(*OVERSEERS)
 def index():
     returns = services.returns_waiting(current_user.partnership_id) if current_user.has_role(Role.FACILITATOR) else []
     return render_template("signoff/index.html", requests=services.open_requests(current_user.partnership_id),
@@ -67,7 +66,7 @@ def index():
 
 
 @bp.route("/consultations/<int:consultation_id>/signoff", methods=["GET", "POST"])
-@roles_required(*queries.READ_ALL_ROLES)
+@roles_required(*OVERSEERS)
 def consultation(consultation_id):
     consultation = _load_consultation(consultation_id)
     facilitator = current_user.has_role(Role.FACILITATOR)

@@ -9,7 +9,7 @@ from app.drafts.demo import load_demo_drafts
 from app.extensions import db as _db
 from app.partnerships.services import current_partnership
 
-from .conftest import assert_log_verifies
+from tests.fixtures.consultations import assert_log_verifies
 
 
 def test_demo_consultation(app, client, login):

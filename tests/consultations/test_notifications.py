@@ -16,7 +16,7 @@ from app.consultations.models import ConsultationNotice, NotificationSetting
 from app.extensions import db as _db
 from app.timeutil import utcnow
 
-from .conftest import assert_log_verifies, log_actions
+from tests.fixtures.consultations import assert_log_verifies, log_actions
 
 
 class Inbox:

@@ -10,7 +10,7 @@ from app.consultations import notifications, services
 from app.consultations.models import Comment, Consultation, ConsultationExtension, NotificationSetting, Vote
 from app.extensions import db as _db
 
-from .conftest import assert_log_verifies, log_actions
+from tests.fixtures.consultations import assert_log_verifies, log_actions
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from app.trail import services as trail
 from config import TestConfig
 from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
 
-from .conftest import ALL_AUDIENCES, assert_log_verifies, log_actions
+from tests.fixtures.consultations import ALL_AUDIENCES, assert_log_verifies, log_actions
 
 
 def _entries(action):

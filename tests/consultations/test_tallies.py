@@ -6,7 +6,7 @@ from app.consultations.models import Comment, CommentTally, Vote, VoteTally
 from app.extensions import db as _db
 from app.moderation import services as moderation
 
-from .conftest import assert_log_verifies
+from tests.fixtures.consultations import assert_log_verifies
 
 
 def _kept_comment_tallies():

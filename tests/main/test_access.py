@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from app import access
 from app.accounts.models import Role
 from app.partnerships.models import PartnerKind
 
@@ -135,12 +136,45 @@ ROUTES = [
 COVERED_BLUEPRINTS = ("main.", "accounts.", "partnerships.", "moderation.", "groups.", "scrutiny.", "responses.",
                       "signoff.", "public.", "role_grants.")
 # Roles allowed by the special access kinds above (a trailing " 404": allowed, but there is no such thing).
-ALLOWED = {"moderator": {"facilitator", "dsl"}, "moderation-reader": {"facilitator", "dsl", "scrutineer"},
-           "code": {"facilitator", "youth_worker"}, "concerns": {"dsl", "scrutineer"}, "dsl": {"dsl"}, "young": {"young_person"},
-           "pre-moderated": {"young_person", "public"}, "scrutineer": {"scrutineer"},
-           "scrutiny-readers": {"facilitator", "scrutineer"}, "facilitators": {"facilitator"},
-           "readers": {"facilitator", "scrutineer", "lead_signatory", "delegated_signatory"},
-           "signatories": {"lead_signatory", "delegated_signatory"}}
+def _names(roles):
+    return {Role(role).value for role in roles}
+
+
+# Driven by app/access.py's groups, so the matrix checks every route against the same definitions the menu and the
+# queries use; test_the_groups_are_who_the_guidance_says pins the groups themselves.
+ALLOWED = {"moderator": _names(access.MODERATORS), "moderation-reader": _names(access.MODERATION_READERS),
+           "code": {"facilitator", "youth_worker"}, "concerns": _names(access.SEES_CONCERNS), "dsl": {"dsl"},
+           "young": {"young_person"}, "pre-moderated": _names(access.PRE_MODERATED), "scrutineer": {"scrutineer"},
+           "scrutiny-readers": _names(access.SEES_ALL), "facilitators": {"facilitator"},
+           "readers": _names(access.OVERSEERS), "signatories": _names(access.SIGNATORIES)}
+
+
+def test_the_groups_are_who_the_guidance_says():
+    """Independence (Working Together 2023): signatories and the scrutineer read everything and moderate nothing;
+    moderators are the business unit and the DSL; only the DSL and the scrutineer read safeguarding concerns."""
+    assert _names(access.OVERSEERS) == {"facilitator", "scrutineer", "lead_signatory", "delegated_signatory"}
+    assert _names(access.SEES_ALL) == {"facilitator", "scrutineer"}
+    assert _names(access.MODERATORS) == {"facilitator", "dsl"}
+    assert _names(access.MODERATION_READERS) == {"facilitator", "dsl", "scrutineer"}
+    assert _names(access.SEES_CONCERNS) == {"dsl", "scrutineer"}
+    assert _names(access.PRE_MODERATED) == {"young_person", "public"}
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_the_menu_offers_each_role_what_its_groups_open(app, role):
+    """The navigation comes from the same groups: a role sees an item exactly when it is in the item's group."""
+
+    class Someone:
+        def has_role(self, *roles):
+            return role in {Role(r) for r in roles}
+
+    offered = {endpoint for endpoint, _text in access.navigation_for(Someone())}
+    assert ("drafts.index" in offered) == (role in access.OVERSEERS)
+    assert ("moderation.queue" in offered) == (role in access.MODERATION_READERS)
+    assert ("moderation.concerns" in offered) == (role in access.SEES_CONCERNS)
+    assert "main.home" in offered
+
+
 NOT_PAGES = {"main.healthz", "scrutiny.verifier", "scrutiny.yearly_csv"}  # 200 with a file, not a page
 
 
