@@ -214,6 +214,7 @@ def theme(theme_id):
     sections = list(consultation.version.sections)
     section_ids = sorted({item.comment.section_id for item in items if item.comment.section_id})
     return render_template("responses/theme.html", consultation=consultation, theme=theme, items=items,
+                           may_answer=services.may_answer(consultation),
                            response=response, response_form=form, form=form if form and form.errors else None,
                            sections=[s for s in sections if s.id in section_ids],
                            tallies=queries.tallies(consultation, section_ids),
@@ -245,7 +246,7 @@ def comment(comment_id):
     return render_template("responses/comment.html", consultation=consultation, item=item, own=own,
                            response_form=form, tag_form=tag_form, form=form if form.errors else None,
                            titles=services.section_titles(consultation), frozen=services.frozen(consultation),
-                           replies=picture.replies_to(comment),
+                           may_answer=services.may_answer(consultation), replies=picture.replies_to(comment),
                            reasons=picture.vote_reasons(consultation, section_ids).get(comment.section_id, {}),
                            same_theme=picture.same_theme(consultation, item), choice_labels=picture.CHOICE_LABELS)
 

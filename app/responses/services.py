@@ -38,8 +38,13 @@ def _require_facilitator(by, consultation):
         raise NotFound("No such consultation")
 
 
+def may_answer(consultation):
+    """Comments are answered once the consultation has closed, with every comment in view."""
+    return consultation.state == ConsultationState.CLOSED.value
+
+
 def _require_closed(consultation):
-    if consultation.state != ConsultationState.CLOSED.value:
+    if not may_answer(consultation):
         raise DomainError("Answer comments once the consultation has closed")
 
 
