@@ -3,6 +3,7 @@ import secrets
 
 from wtforms.validators import ValidationError
 
+from app.errors import DomainError, NotAllowed, NotFound
 from app.timeutil import FIRST_DAY, LAST_DAY, sensible_day
 
 
@@ -18,6 +19,31 @@ def add_domain_error(form, error):
         field.errors = list(field.errors) + [error.message]
     else:
         form.form_errors.append(error.message)
+
+
+class Done:
+    """A service call that succeeded, with what it returned (which may be None): `if (done := submit(...)):`."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def submit(form, action):
+    """The one path from a posted form to a service. When the form was posted and is valid, call `action()`;
+    a rule the service refuses (a DomainError) goes on the field it names, or the form, and None is returned so
+    that the view shows the form again with the GOV.UK error summary. Not being allowed or a missing object is
+    no form error: NotAllowed and NotFound reach the app's handler (app/errors_views.py: 403, 404)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        return Done(action())
+    except (NotAllowed, NotFound):
+        raise
+    except DomainError as error:
+        add_domain_error(form, error)
+        return None
 
 
 def error_summary_items(form):

@@ -6,9 +6,11 @@ comments or votes (no per-row lazy loads): pages stay fast at 10,000 comments.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal_column, or_, select, true, union_all
+from sqlalchemy import func, literal_column, select, union_all
 
-from app.access import OVERSEERS, SEES_ALL, SEES_CONCERNS
+from app.access import (
+    OVERSEERS, SEES_ALL, SEES_CONCERNS, can_read_comment_text, can_see_comment, comment_visible_sql,
+)
 from app.accounts.models import Audience, Person, Role
 from app.consultations.models import (
     Comment, CommentRevision, CommentStatus, CommentTally, Consultation, ConsultationAudience, ConsultationState,
@@ -130,11 +132,8 @@ class CommentView:
 
 
 def _visible(access):
-    """SQL: the comments this viewer may see (withdrawn ones show as a note, keeping their replies' place)."""
-    if access.sees_all:
-        return true() if access.sees_concerns else Comment.status != CommentStatus.CONCERN.value
-    return or_(Comment.status.in_((CommentStatus.PUBLISHED.value, CommentStatus.WITHDRAWN.value)),
-               Comment.author_id == access.person_id)
+    """SQL: the comments this viewer may see (app/access.py defines it once for SQL and Python)."""
+    return comment_visible_sql(access)
 
 
 def _select_with_authors():
@@ -147,7 +146,7 @@ def _view(row, access):
     comment, name, organisation = row
     mine = comment.author_id == access.person_id
     young = comment.author_audience == Audience.YOUNG_PEOPLE.value
-    text_visible = access.sees_all or mine or comment.status == CommentStatus.PUBLISHED.value
+    text_visible = can_read_comment_text(comment, access)
     return CommentView(
         id=comment.id, consultation_id=comment.consultation_id, section_id=comment.section_id,
         parent_id=comment.parent_id, thread_id=comment.thread_id or comment.id, depth=comment.depth,
@@ -269,10 +268,7 @@ def threads_page(consultation, access, section_id=None, after=None, size=THREADS
 
 
 def can_see(comment, access):
-    if comment.status == CommentStatus.CONCERN.value and comment.author_id != access.person_id:
-        return access.sees_concerns and access.sees_all
-    return access.sees_all or comment.author_id == access.person_id or comment.status in (
-        CommentStatus.PUBLISHED.value, CommentStatus.WITHDRAWN.value)
+    return can_see_comment(comment, access)
 
 
 def thread(consultation, access, thread_id):

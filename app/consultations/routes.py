@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from app.accounts.models import Role
 from app.consultations import notifications as notices
@@ -18,14 +17,14 @@ from app.consultations.forms import (
     CloseEarlyForm, CommentForm, ConfirmForm, ExtendForm, NotificationSettingsForm, OpenConsultationForm, VoteForm,
     fill_datetime,
 )
-from app.consultations.models import Comment, Consultation, VoteChoice
+from app.consultations.models import Comment, VoteChoice
 from app.consultations.queries import slot_name
 from app.consultations.text import linkify
 from app.converters import bounded_int
 from app.drafts.models import DraftArrangement, DraftVersion, Section
-from app.errors import DomainError
+from app.access import load_comment, load_consultation, require
 from app.extensions import db, htmx
-from app.forms import add_domain_error
+from app.forms import submit
 from app.fragments import remember_page
 from app.security import roles_required
 
@@ -69,38 +68,11 @@ bp.add_app_template_filter(lambda choice: VoteChoice(choice).label, "vote_label"
 
 # --- loading, authorising and responding ---------------------------------------------------------
 
-def _load(consultation_id):
-    """The consultation and what the signed-in person may do with it; 404 or 403 otherwise."""
-    consultation = db.session.get(Consultation, consultation_id, options=[  # and its partnership, in one statement
-        joinedload(Consultation.version).joinedload(DraftVersion.draft)])
-    if consultation is None or consultation.partnership_id != current_user.partnership_id:
-        abort(404)
-    access = queries.access_for(current_user, consultation)
-    if not access.can_read:
-        abort(403)
-    return consultation, access
-
-
-def _load_comment(comment_id):
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
-    consultation, access = _load(comment.consultation_id)
-    if not queries.can_see(comment, access):
-        abort(404)
-    return comment, consultation, access
-
-
 def _section(consultation, section_id):
     section = db.session.get(Section, section_id)
     if section is None or section.version_id != consultation.version_id:
         abort(404)
     return section
-
-
-def _require_taking_part(access):
-    if not access.can_take_part:
-        abort(403)
 
 
 def _render(template, block=None, **context):
@@ -150,17 +122,12 @@ def index():
             form.prefill()
     elif request.method == "POST":
         abort(403)
-    if form is not None and form.validate_on_submit():
-        version = db.session.get(DraftVersion, form.version.data) if form.version.data else None
-        try:
-            consultation = services.open_consultation(
-                current_user, version, title=form.title.data or "", audiences=form.audiences.data,
-                opens_at=form.opens_at, closes_at=form.closes_at)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash(f"“{consultation.title}” has been opened for consultation", "success")
-            return _see_other(url_for(".show", consultation_id=consultation.id))
+    if form is not None and (done := submit(form, lambda: services.open_consultation(
+            current_user, db.session.get(DraftVersion, form.version.data) if form.version.data else None,
+            title=form.title.data or "", audiences=form.audiences.data, opens_at=form.opens_at,
+            closes_at=form.closes_at))):
+        flash(f"“{done.value.title}” has been opened for consultation", "success")
+        return _see_other(url_for(".show", consultation_id=done.value.id))
     return render_template("consultations/index.html", consultations=queries.consultations_for(current_user),
                            form=form)
 
@@ -207,7 +174,7 @@ def _page_context(consultation, access):
 @login_required
 def show(consultation_id):
     def render():
-        consultation, access = _load(consultation_id)
+        consultation, access = load_consultation(consultation_id)
         return _render(PAGE, **_page_context(consultation, access)), consultation.next_change_at()
 
     return _response(remember_page(render))  # rendered once per reader and data version
@@ -216,23 +183,19 @@ def show(consultation_id):
 @bp.route("/consultations/<int:consultation_id>/sections/<int:section_id>/vote", methods=["GET", "POST"])
 @login_required
 def vote(consultation_id, section_id):
-    consultation, access = _load(consultation_id)
+    consultation, access = load_consultation(consultation_id)
     section = _section(consultation, section_id)
     back = url_for(".show", consultation_id=consultation.id, _anchor=f"section-{section.id}")
     if request.method == "GET":
         return redirect(back)
-    _require_taking_part(access)
+    require(access, "take_part")
     form, fragment, message = VoteForm(prefix=f"v{section.id}"), htmx.target == f"vote-s{section.id}", None
-    if form.validate_on_submit():
-        try:
-            services.cast_vote(current_user, consultation, section, form.choice.data, form.reason.data or "")
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            message = f"Your vote on {section.title} has been saved"
-            if not fragment:
-                flash(message, "success")
-                return _see_other(back)
+    if submit(form, lambda: services.cast_vote(current_user, consultation, section, form.choice.data,
+                                               form.reason.data or "")):
+        message = f"Your vote on {section.title} has been saved"
+        if not fragment:
+            flash(message, "success")
+            return _see_other(back)
     if not fragment:
         context = _page_context(consultation, access)
         context["vote_forms"][section.id] = form
@@ -250,11 +213,11 @@ def vote(consultation_id, section_id):
 def comments(consultation_id, section_id):
     """GET: a page of threads after the cursor ("more comments"). POST: a new comment."""
     if request.method == "POST":
-        consultation, access = _load(consultation_id)
+        consultation, access = load_consultation(consultation_id, need="take_part")
         return _post_comment(consultation, access, _section(consultation, section_id) if section_id else None)
 
     def render():
-        consultation, access = _load(consultation_id)
+        consultation, access = load_consultation(consultation_id)
         section = _section(consultation, section_id) if section_id else None
         page = queries.threads_page(consultation, access, section_id, bounded_int(request.args.get("after")))
         block = "threads_page" if htmx.target == f"more-{page.slot}" else None
@@ -265,25 +228,20 @@ def comments(consultation_id, section_id):
 
 
 def _post_comment(consultation, access, section):
-    _require_taking_part(access)
     section_id = section.id if section else None
     slot = slot_name(section_id)
     form, fragment, message = CommentForm(prefix=f"c-{slot}"), htmx.target == f"comments-{slot}", None
-    if form.validate_on_submit():
-        try:
-            comment = services.post_comment(current_user, consultation, form.body.data, section=section,
-                                            submission_key=form.submission.data, use=form.use.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            held = _held_for_safeguarding(comment)
-            if held is not None:
-                return held
-            message = "Your comment has been posted" if comment.status == "published" else PENDING_MESSAGE
-            if not fragment:
-                flash(message, "success")
-                return _see_other(url_for(".show", consultation_id=consultation.id, _anchor=f"comment-{comment.id}"))
-            form = CommentForm(formdata=None, prefix=f"c-{slot}")
+    if done := submit(form, lambda: services.post_comment(current_user, consultation, form.body.data, section=section,
+                                                          submission_key=form.submission.data, use=form.use.data)):
+        comment = done.value
+        held = _held_for_safeguarding(comment)
+        if held is not None:
+            return held
+        message = "Your comment has been posted" if comment.status == "published" else PENDING_MESSAGE
+        if not fragment:
+            flash(message, "success")
+            return _see_other(url_for(".show", consultation_id=consultation.id, _anchor=f"comment-{comment.id}"))
+        form = CommentForm(formdata=None, prefix=f"c-{slot}")
     if not fragment:
         context = _page_context(consultation, access)
         context["comment_forms"][slot] = form
@@ -308,7 +266,7 @@ def _thread_context(consultation, access, thread_id, **extra):
 @login_required
 def replies(comment_id):
     """The whole thread a comment belongs to, replies included (htmx: in place of the collapsed thread)."""
-    comment, consultation, access = _load_comment(comment_id)
+    comment, consultation, access = load_comment(comment_id)
     thread_id = comment.thread_id or comment.id
     block = "thread" if htmx.target == f"thread-{thread_id}" else None
     return _respond(THREAD, block, **_thread_context(consultation, access, thread_id))
@@ -317,25 +275,21 @@ def replies(comment_id):
 @bp.route("/comments/<int:comment_id>/reply", methods=["GET", "POST"])
 @login_required
 def reply(comment_id):
-    parent, consultation, access = _load_comment(comment_id)
-    _require_taking_part(access)
+    parent, consultation, access = load_comment(comment_id, need="take_part")
     thread_id = parent.thread_id or parent.id
     form = CommentForm(prefix=f"r{parent.id}")
-    if form.validate_on_submit():
-        try:
-            comment = services.reply(current_user, parent, form.body.data, submission_key=form.submission.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            held = _held_for_safeguarding(comment)
-            if held is not None:
-                return held
-            message = "Your reply has been posted" if comment.status == "published" else PENDING_MESSAGE
-            if htmx.target == f"thread-{thread_id}":
-                return _respond(THREAD, "thread", **_thread_context(consultation, access, thread_id,
-                                                                     thread_message=message))
-            flash(message, "success")
-            return _see_other(url_for(".replies", comment_id=thread_id, _anchor=f"comment-{comment.id}"))
+    if done := submit(form, lambda: services.reply(current_user, parent, form.body.data,
+                                                   submission_key=form.submission.data)):
+        comment = done.value
+        held = _held_for_safeguarding(comment)
+        if held is not None:
+            return held
+        message = "Your reply has been posted" if comment.status == "published" else PENDING_MESSAGE
+        if htmx.target == f"thread-{thread_id}":
+            return _respond(THREAD, "thread", **_thread_context(consultation, access, thread_id,
+                                                                 thread_message=message))
+        flash(message, "success")
+        return _see_other(url_for(".replies", comment_id=thread_id, _anchor=f"comment-{comment.id}"))
     context = _thread_context(consultation, access, thread_id, parent=queries.comment_view(parent, access),
                               reply_form=form)
     if htmx.target in (f"reply-slot-{parent.id}", f"thread-{thread_id}"):
@@ -348,26 +302,21 @@ def reply(comment_id):
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(comment_id):
-    comment, consultation, access = _load_comment(comment_id)
+    comment, consultation, access = load_comment(comment_id)
     if comment.author_id != current_user.id:
         abort(403)
     form, editing = CommentForm(prefix=f"e{comment.id}"), True
     if not form.is_submitted():
         form.body.data = comment.body
-    elif form.validate():
-        try:
-            services.edit_comment(current_user, comment, form.body.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            held = _held_for_safeguarding(comment)
-            if held is not None:
-                return held
-            if htmx.target != f"comment-{comment.id}":
-                flash("Your comment has been changed", "success")
-                return _see_other(url_for(".replies", comment_id=comment.thread_id or comment.id,
-                                          _anchor=f"comment-{comment.id}"))
-            editing = False
+    elif submit(form, lambda: services.edit_comment(current_user, comment, form.body.data)):
+        held = _held_for_safeguarding(comment)
+        if held is not None:
+            return held
+        if htmx.target != f"comment-{comment.id}":
+            flash("Your comment has been changed", "success")
+            return _see_other(url_for(".replies", comment_id=comment.thread_id or comment.id,
+                                      _anchor=f"comment-{comment.id}"))
+        editing = False
     block = "comment" if htmx.target == f"comment-{comment.id}" else None
     return _respond("consultations/edit.html", block, consultation=consultation, access=access, editing=editing,
                     comment=queries.comment_view(comment, access), edit_form=form, form=_failed(form))
@@ -376,19 +325,14 @@ def edit(comment_id):
 @bp.route("/comments/<int:comment_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(comment_id):
-    comment, consultation, access = _load_comment(comment_id)
+    comment, consultation, access = load_comment(comment_id)
     if comment.author_id != current_user.id:
         abort(403)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            services.withdraw_comment(current_user, comment)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash("Your comment has been withdrawn", "success")
-            return _see_other(url_for(".replies", comment_id=comment.thread_id or comment.id,
-                                      _anchor=f"comment-{comment.id}"))
+    if submit(form, lambda: services.withdraw_comment(current_user, comment)):
+        flash("Your comment has been withdrawn", "success")
+        return _see_other(url_for(".replies", comment_id=comment.thread_id or comment.id,
+                                  _anchor=f"comment-{comment.id}"))
     return render_template("consultations/withdraw.html", consultation=consultation, access=access,
                            comment=queries.comment_view(comment, access), form=form)
 
@@ -398,34 +342,24 @@ def withdraw(comment_id):
 @bp.route("/consultations/<int:consultation_id>/extend", methods=["GET", "POST"])
 @roles_required(Role.FACILITATOR)
 def extend(consultation_id):
-    consultation, _ = _load(consultation_id)
+    consultation, _ = load_consultation(consultation_id, need="facilitate")
     form = ExtendForm()
     if not form.is_submitted():
         fill_datetime(form, "closes", consultation.closes_at)
-    if form.validate_on_submit():
-        try:
-            services.extend(current_user, consultation, form.closes_at, form.reason.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash("The closing date has been changed", "success")
-            return _see_other(url_for(".show", consultation_id=consultation.id))
+    if submit(form, lambda: services.extend(current_user, consultation, form.closes_at, form.reason.data)):
+        flash("The closing date has been changed", "success")
+        return _see_other(url_for(".show", consultation_id=consultation.id))
     return render_template("consultations/extend.html", consultation=consultation, form=form)
 
 
 @bp.route("/consultations/<int:consultation_id>/close", methods=["GET", "POST"])
 @roles_required(Role.FACILITATOR)
 def close_early(consultation_id):
-    consultation, _ = _load(consultation_id)
+    consultation, _ = load_consultation(consultation_id, need="facilitate")
     form = CloseEarlyForm()
-    if form.validate_on_submit():
-        try:
-            services.close_early(current_user, consultation, form.reason.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash("The consultation has been closed", "success")
-            return _see_other(url_for(".show", consultation_id=consultation.id))
+    if submit(form, lambda: services.close_early(current_user, consultation, form.reason.data)):
+        flash("The consultation has been closed", "success")
+        return _see_other(url_for(".show", consultation_id=consultation.id))
     return render_template("consultations/close.html", consultation=consultation, form=form)
 
 
