@@ -9,9 +9,8 @@ from app.accounts import services
 from app.accounts.forms import ChangePasswordForm, ForgottenPasswordForm, LoginForm, SetPasswordForm
 from app.accounts.limits import password_checks, sign_in_attempts
 from app.accounts.sessions import sign_in, sign_out
-from app.errors import DomainError
 from app.extensions import limiter
-from app.forms import add_domain_error
+from app.forms import submit
 
 bp = Blueprint("accounts", __name__)
 
@@ -55,15 +54,10 @@ def logout():
 @password_checks  # the current-password check is a sign-in by another door
 def change_password():
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(current_user, form.current_password.data, form.password.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            sign_in(current_user._get_current_object())  # old sessions ended; this browser gets a new one
-            flash("Your password has been changed. You have been signed out everywhere else.", "success")
-            return redirect(url_for("main.home"), 303)
+    if submit(form, lambda: services.change_password(current_user, form.current_password.data, form.password.data)):
+        sign_in(current_user._get_current_object())  # old sessions ended; this browser gets a new one
+        flash("Your password has been changed. You have been signed out everywhere else.", "success")
+        return redirect(url_for("main.home"), 303)
     return render_template("accounts/change_password.html", form=form)
 
 
@@ -94,15 +88,11 @@ def _set_password_page(token, purpose, template, service):
     if services.token_person(token, purpose) is None:
         return render_template("accounts/link_expired.html", purpose=purpose), 410
     form = SetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            person = service(token, form.password.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            sign_in(person)
-            flash("Your password has been set", "success")
-            return redirect(url_for("main.home"), 303)
+    if done := submit(form, lambda: service(token, form.password.data)):
+        person = done.value
+        sign_in(person)
+        flash("Your password has been set", "success")
+        return redirect(url_for("main.home"), 303)
     return render_template(template, form=form, privacy_settings=_privacy_settings())
 
 
@@ -131,15 +121,11 @@ def reset_with_code():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = ResetCodeForm()
-    if form.validate_on_submit():
-        try:
-            person = services.reset_with_code(form.username.data, form.code.data, form.password.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            sign_in(person)
-            flash("Your new password is set", "success")
-            return redirect(url_for("main.home"), 303)
+    if done := submit(form, lambda: services.reset_with_code(form.username.data, form.code.data, form.password.data)):
+        person = done.value
+        sign_in(person)
+        flash("Your new password is set", "success")
+        return redirect(url_for("main.home"), 303)
     return render_template("accounts/reset_with_code.html", form=form)
 
 
@@ -155,14 +141,11 @@ def join():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = JoinForm()
-    if form.validate_on_submit():
-        try:
-            person = moderation.join(form.code.data, form.username.data, form.password.data, form.accept.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            sign_in(person)
-            return redirect(url_for("accounts.join_welcome"), 303)
+    if done := submit(form, lambda: moderation.join(form.code.data, form.username.data, form.password.data,
+                                                    form.accept.data)):
+        person = done.value
+        sign_in(person)
+        return redirect(url_for("accounts.join_welcome"), 303)
     return render_template("accounts/join.html", form=form, privacy_settings=_privacy_settings())
 
 

@@ -56,12 +56,6 @@ def _linkify(text):
     return linkify(text)
 
 
-@bp.app_template_global("consultations_for")
-def _consultations_for(person):
-    """For the home page: the consultations this person can see, newest closing first."""
-    return queries.consultations_for(person)
-
-
 bp.add_app_template_filter(audience_label, "audience_label")
 bp.add_app_template_filter(lambda choice: VoteChoice(choice).label, "vote_label")
 
@@ -161,10 +155,18 @@ def _my_answers(consultation):
     return responses.answered_comments(consultation, drafts=False, where=(Comment.author_id == current_user.id,))
 
 
+def _unanswered(consultation):
+    """For facilitators: how many published comments still have no answer ("You said, we did")."""
+    from app.responses import services as responses  # the responses room builds on this one
+
+    return responses.unanswered_count(consultation)
+
+
 def _page_context(consultation, access):
     sections = consultation.version.sections
     section_ids = [s.id for s in sections]
     return {"consultation": consultation, "access": access, "sections": sections, "my_answers": _my_answers(consultation),
+            "unanswered": _unanswered(consultation) if access.is_facilitator else None,
             "version": consultation.version, "pages": queries.first_pages(consultation, access, section_ids),
             "comment_forms": _comment_forms(section_ids), "comment_messages": {},
             **_vote_context(consultation, access, sections)}

@@ -16,7 +16,7 @@ from app.drafts.forms import CompareForm, ConfirmForm, DraftForm, MoveForm, Publ
 from app.drafts.models import DraftArrangement, Section
 from app.errors import DomainError
 from app.extensions import db, htmx
-from app.forms import add_domain_error
+from app.forms import submit
 from app.partnerships.models import Partnership
 from app.security import roles_required
 
@@ -83,16 +83,11 @@ def index():
     if request.method == "POST":
         if form is None:
             abort(403)
-        if form.validate_on_submit():
-            partnership = db.session.get(Partnership, current_user.partnership_id)
-            try:
-                draft = services.create_draft(current_user, partnership, title=form.title.data,
-                                              summary=form.summary.data)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                flash(f"“{draft.title}” has been created. Add its sections, then publish version 1.", "success")
-                return redirect(url_for(".draft", draft_id=draft.id), 303)
+        if done := submit(form, lambda: services.create_draft(
+                current_user, db.session.get(Partnership, current_user.partnership_id), title=form.title.data,
+                summary=form.summary.data)):
+            flash(f"“{done.value.title}” has been created. Add its sections, then publish version 1.", "success")
+            return redirect(url_for(".draft", draft_id=done.value.id), 303)
     partnership = db.session.get(Partnership, current_user.partnership_id)
     drafts = services.drafts_of(partnership)
     if not _can_edit():
@@ -137,14 +132,9 @@ def publish(draft_id, number):
     if version.is_published:
         return _conflict(draft, f"Version {number} has already been published; a published version never changes.")
     form = PublishForm()
-    if form.validate_on_submit():
-        try:
-            services.publish_version(current_user, version, change_note=form.change_note.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash(f"Version {number} has been published. It can no longer change.", "success")
-            return redirect(url_for(".version", draft_id=draft.id, number=number), 303)
+    if submit(form, lambda: services.publish_version(current_user, version, change_note=form.change_note.data)):
+        flash(f"Version {number} has been published. It can no longer change.", "success")
+        return redirect(url_for(".version", draft_id=draft.id, number=number), 303)
     return render_template("drafts/draft.html", **_draft_context(draft, publish_form=form, form=form))
 
 
@@ -219,14 +209,10 @@ def new_section(draft_id, number):
         return _conflict(draft, f"Version {number} has been published and can no longer change. "
                                 "Make a new version to add sections.")
     form = SectionForm()
-    if form.validate_on_submit():
-        try:
-            section = services.add_section(current_user, version, **_section_fields(form))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash(f"“{section.title}” has been added to version {number}", "success")
-            return redirect(url_for(".draft", draft_id=draft.id, _anchor=f"section-{section.id}"), 303)
+    if done := submit(form, lambda: services.add_section(current_user, version, **_section_fields(form))):
+        section = done.value
+        flash(f"“{section.title}” has been added to version {number}", "success")
+        return redirect(url_for(".draft", draft_id=draft.id, _anchor=f"section-{section.id}"), 303)
     return render_template("drafts/section_form.html", draft=draft, version=version, form=form, section=None,
                            action=url_for(".new_section", draft_id=draft.id, number=number))
 
@@ -244,14 +230,9 @@ def edit_section(draft_id, section_id):
     if not form.is_submitted():
         form.title.data, form.body.data, form.plain_summary.data = section.title, section.body, section.plain_summary
         form.topics.data = [topic.value for topic in section.topic_set]
-    if form.validate_on_submit():
-        try:
-            services.update_section(current_user, section, **_section_fields(form))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash(f"“{section.title}” has been saved", "success")
-            return redirect(url_for(".draft", draft_id=draft.id, _anchor=f"section-{section.id}"), 303)
+    if submit(form, lambda: services.update_section(current_user, section, **_section_fields(form))):
+        flash(f"“{section.title}” has been saved", "success")
+        return redirect(url_for(".draft", draft_id=draft.id, _anchor=f"section-{section.id}"), 303)
     return render_template("drafts/section_form.html", draft=draft, version=version, form=form, section=section,
                            action=url_for(".edit_section", draft_id=draft.id, section_id=section.id))
 

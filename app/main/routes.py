@@ -35,9 +35,17 @@ def home():
         from app.accounts.grants import waiting_for
 
         roles_to_confirm = waiting_for(current_user)
-    return render_template("main/home.html", partnership=current_partnership(), roles=current_user.roles,
-                           open_concerns=open_concerns, groups=groups, to_scrutinise=to_scrutinise,
-                           roles_to_confirm=roles_to_confirm)
+    from app.consultations.queries import consultations_for
+    from app.signoff import services as signoff
+
+    facilitator = current_user.has_role(Role.FACILITATOR)
+    return render_template(
+        "main/home.html", partnership=current_partnership(), roles=current_user.roles, open_concerns=open_concerns,
+        groups=groups, to_scrutinise=to_scrutinise, roles_to_confirm=roles_to_confirm,
+        consultations=consultations_for(current_user) if facilitator or current_user.audiences else [],
+        returns=signoff.returns_waiting(current_user.partnership_id) if facilitator else [],
+        waiting=signoff.waiting_for(current_user), notices=moderation.notices_for(current_user),
+        dismissed=moderation.dismissed_reports_for(current_user))
 
 
 @bp.route("/accessibility")

@@ -9,7 +9,7 @@ from flask_login import current_user
 from app.accounts.models import Person, Role
 from app.errors import DomainError
 from app.extensions import db
-from app.forms import add_domain_error
+from app.forms import submit
 from app.moderation import members, services
 from app.moderation.forms import ChangeCodeForm, ConfirmForm, SuspendForm
 from app.moderation.models import InviteCode
@@ -94,15 +94,10 @@ _RESET_CODE = "reset_code_to_show"
 def suspend(person_id):
     member, group = _member(person_id)
     form = SuspendForm()
-    if form.validate_on_submit():
-        try:
-            members.suspend(current_user, member, form.reason.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash(f"{member.username}’s account is suspended: they cannot sign in. Their published comments stay.",
-                  "success")
-            return _back(group, f"member-{member.id}")
+    if submit(form, lambda: members.suspend(current_user, member, form.reason.data)):
+        flash(f"{member.username}’s account is suspended: they cannot sign in. Their published comments stay.",
+              "success")
+        return _back(group, f"member-{member.id}")
     return render_template("moderation/suspend.html", group=group, member=member, form=form)
 
 
@@ -141,14 +136,9 @@ def change_code(code_id):
     form = ChangeCodeForm(max_uses=invite.max_uses)
     if request.method == "GET":
         form.days.data = max(1, (invite.expires_at - utcnow()).days)
-    if form.validate_on_submit():
-        try:
-            members.change_code(current_user, invite, max_uses=form.max_uses.data,
-                                expires_at=services.expiry(form.days.data))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash("The code has been changed", "success")
-            return _back(group, f"code-{invite.id}")
+    if submit(form, lambda: members.change_code(current_user, invite, max_uses=form.max_uses.data,
+                                                expires_at=services.expiry(form.days.data))):
+        flash("The code has been changed", "success")
+        return _back(group, f"code-{invite.id}")
     return render_template("moderation/change_code.html", group=group, invite=invite, form=form,
                            confirm_form=ConfirmForm())

@@ -6,13 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.access import MODERATION_READERS, MODERATORS
+from app.access import MODERATION_READERS, MODERATORS, load_comment
 from app.accounts.models import Audience, Role
 from app.consultations import queries as consultation_queries
 from app.consultations.models import Comment, CommentStatus
-from app.errors import DomainError, NotAllowed
+from app.errors import DomainError
 from app.extensions import db
-from app.forms import add_domain_error
+from app.forms import submit
 from app.moderation import queries, services
 from app.moderation.forms import (
     ApproveForm,
@@ -51,18 +51,7 @@ def _moderation_globals():
             return None
         return status or None
 
-    def moderation_notices():
-        if not getattr(current_user, "is_authenticated", False):
-            return []
-        return services.notices_for(current_user)
-
-    def dismissed_reports():
-        if not getattr(current_user, "is_authenticated", False):
-            return []
-        return services.dismissed_reports_for(current_user)
-
-    return {"moderation_status": moderation_status, "moderation_notices": moderation_notices,
-            "dismissed_reports": dismissed_reports}
+    return {"moderation_status": moderation_status}
 
 
 def _can_moderate():
@@ -118,14 +107,9 @@ def _decide(comment_id, form_class, form_name, service, message, *args):
     if request.method == "GET":
         return _see_other(".comment", comment_id=comment.id)
     form = form_class()
-    if form.validate_on_submit():
-        try:
-            service(current_user, comment, *[getattr(form, name).data or "" for name in args])
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash(message, "success")
-            return _after_decision(form_name, comment)
+    if submit(form, lambda: service(current_user, comment, *[getattr(form, name).data or "" for name in args])):
+        flash(message, "success")
+        return _after_decision(form_name, comment)
     return _comment_page(comment, **{form_name: form}), 200
 
 
@@ -189,30 +173,15 @@ def concern(comment_id):
 @bp.route("/comments/<int:comment_id>/report", methods=["GET", "POST"])
 @login_required
 def report(comment_id):
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
-    consultation = comment.consultation
-    if consultation.partnership_id != current_user.partnership_id:
-        abort(404)
-    access = consultation_queries.access_for(current_user, consultation)
-    if not access.can_read or not consultation_queries.can_see(comment, access):
-        abort(404)
-    if not access.can_take_part:
-        abort(403)  # watchers (scrutineer, partners, facilitators) do not report; the service says so too
+    # watchers (scrutineer, partners, facilitators) do not report (403); the service says so too
+    comment, consultation, access = load_comment(comment_id, need="take_part")
     form = ReportForm()
-    if form.validate_on_submit():
-        try:
-            services.report(current_user, comment, form.reason.data or "", reason_code=form.reason_code.data)
-        except NotAllowed:
-            raise
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash("Thank you. The comment is hidden until a moderator checks it." if form.reason_code.data ==
-                  HOLDING_REPORT else "Thank you. A moderator will look at this comment.", "success")
-            return _see_other("consultations.replies", comment_id=comment.thread_id or comment.id,
-                              _anchor=f"comment-{comment.id}")
+    if submit(form, lambda: services.report(current_user, comment, form.reason.data or "",
+                                            reason_code=form.reason_code.data)):
+        flash("Thank you. The comment is hidden until a moderator checks it." if form.reason_code.data ==
+              HOLDING_REPORT else "Thank you. A moderator will look at this comment.", "success")
+        return _see_other("consultations.replies", comment_id=comment.thread_id or comment.id,
+                          _anchor=f"comment-{comment.id}")
     return render_template("moderation/report.html", form=form, consultation=consultation,
                            comment=consultation_queries.comment_view(comment, access), access=access)
 
@@ -225,17 +194,12 @@ def invite_codes():
     groups = services.groups_for(current_user)
     form = InviteCodeForm()
     form.organisation.choices = [(g.id, g.name) for g in groups]
-    new_code = None
-    if form.validate_on_submit():
-        organisation = next((g for g in groups if g.id == form.organisation.data), None)
-        try:
-            invite, new_code = services.issue_invite_code(
-                current_user, organisation, max_uses=form.max_uses.data, expires_at=services.expiry(form.days.data))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            # Shown this once (the page is not cached: signed-in pages send Cache-Control: no-store).
-            return render_template("moderation/invite_code_created.html", invite=invite, code=new_code)
+    if done := submit(form, lambda: services.issue_invite_code(
+            current_user, next((g for g in groups if g.id == form.organisation.data), None),
+            max_uses=form.max_uses.data, expires_at=services.expiry(form.days.data))):
+        invite, new_code = done.value
+        # Shown this once (the page is not cached: signed-in pages send Cache-Control: no-store).
+        return render_template("moderation/invite_code_created.html", invite=invite, code=new_code)
     return render_template("moderation/invite_codes.html", form=form, groups=groups,
                            codes=services.codes_for(current_user), now=utcnow())
 
@@ -263,14 +227,9 @@ def concern_record(concern_id):
     if request.method == "POST":
         if not current_user.has_role(Role.DSL):
             abort(403)
-        if form.validate_on_submit():
-            try:
-                services.close_concern(current_user, concern, form.action_taken.data)
-            except DomainError as error:
-                add_domain_error(form, error)
-            else:
-                flash("The concern has been closed and what was done is recorded", "success")
-                return _see_other(".concern_record", concern_id=concern.id)
+        if submit(form, lambda: services.close_concern(current_user, concern, form.action_taken.data)):
+            flash("The concern has been closed and what was done is recorded", "success")
+            return _see_other(".concern_record", concern_id=concern.id)
     return _concern_page(concern, close_form=form)
 
 
@@ -290,16 +249,12 @@ def review_concern(concern_id):
     if request.method == "GET":
         return _see_other(".concern_record", concern_id=concern.id)
     form = ReviewConcernForm()
-    if form.validate_on_submit():
-        try:
-            services.review_concern(current_user, concern, form.decision.data, form.reason.data or "")
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash("Not a disclosure: the concern is closed and the post is back in the moderation queue"
-                  if form.decision.data == "not_disclosure" else
-                  "Confirmed as a safeguarding concern. Record what was done when you close it.", "success")
-            return _see_other(".concern_record", concern_id=concern.id)
+    if submit(form, lambda: services.review_concern(current_user, concern, form.decision.data,
+                                                    form.reason.data or "")):
+        flash("Not a disclosure: the concern is closed and the post is back in the moderation queue"
+              if form.decision.data == "not_disclosure" else
+              "Confirmed as a safeguarding concern. Record what was done when you close it.", "success")
+        return _see_other(".concern_record", concern_id=concern.id)
     return _concern_page(concern, review_form=form), 200
 
 
@@ -330,16 +285,9 @@ def worried():
         if comment is None or comment.author_id != current_user.id:
             abort(404)
     form = WorriedForm()
-    if form.validate_on_submit():
-        try:
-            if comment is not None:
-                services.raise_concern(current_user, comment, form.message.data or "")
-            else:
-                services.raise_own_worry(current_user, form.message.data or "")
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            return _see_other(".worried_sent")
+    if submit(form, lambda: services.raise_concern(current_user, comment, form.message.data or "")
+              if comment is not None else services.raise_own_worry(current_user, form.message.data or "")):
+        return _see_other(".worried_sent")
     return render_template("moderation/worried.html", form=form, comment=comment)
 
 

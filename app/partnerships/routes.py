@@ -7,7 +7,7 @@ from app.accounts import services as accounts
 from app.accounts.models import Person, Role
 from app.errors import DomainError
 from app.extensions import db
-from app.forms import add_domain_error
+from app.forms import submit
 from app.partnerships import services
 from app.partnerships.forms import (EditPersonForm, InvitePersonForm, OrganisationForm, PartnerAreasForm,
                                     PartnershipForm, StatutoryPartnerForm)
@@ -71,15 +71,11 @@ def invite_person():
     partnership = _partnership()
     form = InvitePersonForm()
     _fill_choices(form, partnership)
-    if form.validate_on_submit():
-        try:
-            person = accounts.invite_person(current_user, partnership=partnership, email=form.email.data,
-                                            **_person_fields(form, partnership))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash(f"Invitation sent to {person.email}", "success")
-            return redirect(url_for(".people"), 303)
+    if done := submit(form, lambda: accounts.invite_person(current_user, partnership=partnership,
+                                                           email=form.email.data, **_person_fields(form, partnership))):
+        person = done.value
+        flash(f"Invitation sent to {person.email}", "success")
+        return redirect(url_for(".people"), 303)
     return render_template("partnerships/invite_person.html", form=form)
 
 
@@ -99,15 +95,11 @@ def edit_person(person_id):
         form.active.data = person.is_active_account
     if person.has_role(Role.YOUNG_PERSON, Role.PUBLIC):
         abort(404)  # young people's accounts belong to their group; the public's are their own (they registered)
-    if form.validate_on_submit():
-        try:
-            waiting = accounts.update_person(current_user, person, active=form.active.data,
-                                             **_person_fields(form, partnership))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash(f"{person.display_name}'s account has been updated" + _waiting_note(waiting), "success")
-            return redirect(url_for(".people"), 303)
+    if done := submit(form, lambda: accounts.update_person(current_user, person, active=form.active.data,
+                                                           **_person_fields(form, partnership))):
+        waiting = done.value
+        flash(f"{person.display_name}'s account has been updated" + _waiting_note(waiting), "success")
+        return redirect(url_for(".people"), 303)
     return render_template("partnerships/edit_person.html", form=form, person=person)
 
 
@@ -130,16 +122,11 @@ def organisations():
     partnership = _partnership()
     form = OrganisationForm()
     form.statutory_partner.choices = [(None, "None")] + [(p.id, p.name) for p in partnership.statutory_partners]
-    if form.validate_on_submit():
-        partner = db.session.get(StatutoryPartner, form.statutory_partner.data) if form.statutory_partner.data else None
-        try:
-            organisation = services.add_organisation(current_user, partnership, name=form.name.data,
-                                                     kind=form.kind.data, statutory_partner=partner)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash(f"{organisation.name} has been added", "success")
-            return redirect(url_for(".organisations"), 303)
+    if done := submit(form, lambda: services.add_organisation(
+            current_user, partnership, name=form.name.data, kind=form.kind.data, statutory_partner=db.session.get(
+                StatutoryPartner, form.statutory_partner.data) if form.statutory_partner.data else None)):
+        flash(f"{done.value.name} has been added", "success")
+        return redirect(url_for(".organisations"), 303)
     return render_template("partnerships/organisations.html", form=form, partnership=partnership)
 
 
@@ -169,16 +156,11 @@ def partnership():
         form.name.data = partnership.name
         form.areas.data = "\n".join(area.name for area in partnership.areas)
         form.signoff_rule.data, form.signoff_quorum.data = partnership.signoff_rule, partnership.signoff_quorum
-    if form.validate_on_submit():
-        try:
-            services.update_partnership(current_user, partnership, name=form.name.data,
-                                        areas=form.areas.data.splitlines(), signoff_rule=form.signoff_rule.data,
-                                        signoff_quorum=form.signoff_quorum.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash("The partnership's details have been saved", "success")
-            return redirect(url_for(".partnership"), 303)
+    if submit(form, lambda: services.update_partnership(
+            current_user, partnership, name=form.name.data, areas=form.areas.data.splitlines(),
+            signoff_rule=form.signoff_rule.data, signoff_quorum=form.signoff_quorum.data)):
+        flash("The partnership's details have been saved", "success")
+        return redirect(url_for(".partnership"), 303)
     return _partnership_page(partnership, form, _partner_form(partnership))
 
 
@@ -188,16 +170,13 @@ def add_partner():
     """A facilitator adds a statutory partner (a council, police force or ICB) and says which areas it covers."""
     partnership = _partnership()
     partner_form = _partner_form(partnership)
-    if partner_form.validate_on_submit():
-        try:
-            partner = services.add_statutory_partner(current_user, partnership, name=partner_form.name.data,
-                                                     kind=partner_form.kind.data, areas=_chosen_areas(partner_form))
-        except DomainError as error:
-            add_domain_error(partner_form, error)
-        else:
-            flash(f"{partner.name} has been added as a statutory partner. Invite its lead safeguarding partner "
-                  "from People.", "success")
-            return redirect(url_for(".partnership"), 303)
+    if done := submit(partner_form, lambda: services.add_statutory_partner(
+            current_user, partnership, name=partner_form.name.data, kind=partner_form.kind.data,
+            areas=_chosen_areas(partner_form))):
+        partner = done.value
+        flash(f"{partner.name} has been added as a statutory partner. Invite its lead safeguarding partner "
+              "from People.", "success")
+        return redirect(url_for(".partnership"), 303)
     form = PartnershipForm(formdata=None, name=partnership.name,
                            areas="\n".join(area.name for area in partnership.areas),
                            signoff_rule=partnership.signoff_rule, signoff_quorum=partnership.signoff_quorum)
@@ -214,12 +193,7 @@ def partner_areas(partner_id):
     form = _partner_form(partnership, PartnerAreasForm)
     if not form.is_submitted():
         form.areas.data = [area.id for area in partner.areas]
-    if form.validate_on_submit():
-        try:
-            services.set_partner_areas(current_user, partner, _chosen_areas(form))
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash(f"The areas {partner.name} covers have been saved", "success")
-            return redirect(url_for(".partnership"), 303)
+    if submit(form, lambda: services.set_partner_areas(current_user, partner, _chosen_areas(form))):
+        flash(f"The areas {partner.name} covers have been saved", "success")
+        return redirect(url_for(".partnership"), 303)
     return render_template("partnerships/partner_areas.html", form=form, partner=partner)

@@ -6,9 +6,8 @@ from flask_login import current_user, login_required
 
 from app.accounts.models import Person, Role
 from app.consultations.models import Comment
-from app.errors import DomainError
 from app.extensions import db
-from app.forms import add_domain_error
+from app.forms import submit
 from app.partnerships.services import current_partnership
 from app.privacy import processing, services
 from app.privacy.forms import EraseForm, SettingsForm, UseForm
@@ -61,14 +60,9 @@ def change_use(comment_id):
     if comment is None or comment.author_id != current_user.id:
         abort(404)
     form = UseForm()
-    if form.validate_on_submit():
-        try:
-            services.change_use(current_user, comment, form.use.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash("Your choice has been saved", "success")
-            return redirect(url_for(".my_data", _anchor=f"comment-{comment_id}"), 303)
+    if submit(form, lambda: services.change_use(current_user, comment, form.use.data)):
+        flash("Your choice has been saved", "success")
+        return redirect(url_for(".my_data", _anchor=f"comment-{comment_id}"), 303)
     # The page's forms are one per comment: the summary names the problem without a field link.
     form.form_errors.extend(message for field in form for message in field.errors)
     for field in form:
@@ -91,16 +85,12 @@ def _person(person_id):
 def erase(person_id):
     person = _person(person_id)
     form = EraseForm()
-    if form.validate_on_submit():
-        try:
-            result = services.erase_person(current_user, person)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            n = result["comments"]
-            flash(f"Erasure carried out: {n} comment text{'' if n == 1 else 's'} removed" if result["changed"]
-                  else "Nothing left to erase: this request had already been carried out", "success")
-            return redirect(url_for(".erase", person_id=person.id), 303)
+    if done := submit(form, lambda: services.erase_person(current_user, person)):
+        result = done.value
+        n = result["comments"]
+        flash(f"Erasure carried out: {n} comment text{'' if n == 1 else 's'} removed" if result["changed"]
+              else "Nothing left to erase: this request had already been carried out", "success")
+        return redirect(url_for(".erase", person_id=person.id), 303)
     return render_template("privacy/erase.html", person=person, form=form,
                            concerns=services.open_concerns(person), signoffs=services.published_signoffs(person),
                            held=services.subject_access(person))
@@ -112,15 +102,10 @@ def settings():
     partnership = current_partnership()
     current = services.settings_for(partnership)
     form = SettingsForm(obj=current)
-    if form.validate_on_submit():
-        try:
-            services.save_settings(current_user, partnership, **{name: field.data for name, field in form._fields.items()
-                                                                 if name != "csrf_token"})
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash("The data protection settings have been saved", "success")
-            return redirect(url_for(".settings"), 303)
+    if submit(form, lambda: services.save_settings(current_user, partnership, **{
+            name: field.data for name, field in form._fields.items() if name != "csrf_token"})):
+        flash("The data protection settings have been saved", "success")
+        return redirect(url_for(".settings"), 303)
     return render_template("privacy/settings.html", form=form, bases=LAWFUL_BASES)
 
 

@@ -3,6 +3,7 @@ from flask import Blueprint, abort, render_template
 
 from app.public import services
 from app.responses import services as responses
+from app.scrutiny import services as scrutiny
 
 bp = Blueprint("public", __name__)
 
@@ -22,6 +23,7 @@ def _render(publication):
     return render_template("public/arrangement.html", publication=publication, version=publication.version,
                            draft=publication.version.draft, signatures=services.signatures(publication),
                            consultation=consultation, items=items, counts=counts,
+                           released=scrutiny.released_findings(consultation),
                            titles=responses.section_titles(consultation),
                            versions=services.publications_of(publication.slug),
                            latest=services.publication(publication.slug))

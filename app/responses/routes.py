@@ -2,14 +2,14 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from app.access import OVERSEERS, SEES_ALL
+from app.access import OVERSEERS, SEES_ALL, load_consultation
 from app.accounts.models import Role
 from app.consultations import queries
-from app.consultations.models import Comment, Consultation
+from app.consultations.models import Comment
 from app.drafts.compare import compare_versions
 from app.errors import DomainError
 from app.extensions import db
-from app.forms import add_domain_error
+from app.forms import add_domain_error, submit
 from app.partnerships.models import Organisation, OrganisationKind
 from app.responses import answering, bulk, picture, publishing, services
 from app.responses.filter_forms import BulkTagForm, FilterForm
@@ -22,24 +22,12 @@ bp = Blueprint("responses", __name__)
 from app.responses import models  # noqa: F401  (registers the tables)
 
 
-@bp.app_template_global("unanswered_comments")
-def _unanswered_comments(consultation):
-    """For the consultation page: how many published comments still have no answer."""
-    return services.unanswered_count(consultation)
-
-
 # --- loading and authorising --------------------------------------------------------------------
 
 def _load(consultation_id, *, readers_only=True):
     """The consultation, for people of its partnership who read everything (or, if not readers_only, who may
     read the consultation at all); 404 or 403 otherwise."""
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or consultation.partnership_id != current_user.partnership_id:
-        abort(404)
-    access = queries.access_for(current_user, consultation)
-    if not access.can_read or (readers_only and not current_user.has_role(*OVERSEERS)):
-        abort(403)
-    return consultation
+    return load_consultation(consultation_id, need="oversee" if readers_only else "read")[0]
 
 
 def _load_comment(comment_id):
@@ -230,16 +218,11 @@ def comment(comment_id):
     item = next(i for i in services.answered_comments(consultation, where=(Comment.id == comment.id,)))
     own = item.response if item.response is not None and item.response.comment_id == comment.id else None
     form = _response_form(consultation, own)
-    if form.validate_on_submit():
-        try:
-            services.respond(current_user, consultation, comment=comment, outcome=form.outcome.data,
-                             reason=form.reason.data, changed_section_key=form.changed_section.data or None,
-                             amendment_reason=form.amendment_reason.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash("Your answer has been saved", "success")
-            return _see_other(url_for(".index", consultation_id=consultation.id, _anchor=f"comment-{comment.id}"))
+    if submit(form, lambda: services.respond(
+            current_user, consultation, comment=comment, outcome=form.outcome.data, reason=form.reason.data,
+            changed_section_key=form.changed_section.data or None, amendment_reason=form.amendment_reason.data)):
+        flash("Your answer has been saved", "success")
+        return _see_other(url_for(".index", consultation_id=consultation.id, _anchor=f"comment-{comment.id}"))
     tag_form = TagForm(formdata=None)
     tag_form.theme.choices = [("", "Choose a theme")] + [(t.id, t.name) for t in services.themes_of(consultation)]
     section_ids = [comment.section_id] if comment.section_id else []

@@ -10,16 +10,16 @@ from flask_login import current_user
 from jinja2_fragments.flask import render_block
 from sqlalchemy import select
 
+from app.access import load_consultation, load_finding
 from app.accounts.models import Role
 from app.consultations.models import Consultation, Vote
 from app.converters import bounded_int
 from app.errors import DomainError
 from app.extensions import db, htmx, limiter
-from app.forms import add_domain_error
+from app.forms import submit
 from app import dates
 from app.scrutiny import exports, queries, report, services, words
 from app.scrutiny.forms import AnswerForm, FindingForm, TimelineFilterForm, VisibilityForm
-from app.scrutiny.models import Finding
 from app.security import roles_required
 from app.timeutil import utcnow
 from app.trail import services as trail
@@ -36,27 +36,9 @@ OPEN_DATA_LIMIT = "30 per minute"  # per address: plenty for people, not for a s
 TIMELINE = "timeline-results"  # the id of the page's timeline_results block
 
 
-@bp.app_template_global("released_findings_for")
-def _released_findings_for(consultation):
-    """For the published arrangement page: the findings the scrutineer has released, with their answers."""
-    return services.released_findings(consultation)
-
-
 def _load(consultation_id):
     """A consultation of the signed-in person's partnership, or 404."""
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or consultation.partnership_id != current_user.partnership_id:
-        abort(404)
-    return consultation
-
-
-def _load_finding(finding_id):
-    """A finding the signed-in person may see, or 404 (they are not told it exists)."""
-    finding = db.session.get(Finding, finding_id)
-    if finding is None or not services.visible_to(current_user, finding) \
-            or finding.consultation.partnership_id != current_user.partnership_id:
-        abort(404)
-    return finding
+    return load_consultation(consultation_id, need="partnership")[0]
 
 
 def _chain_status():
@@ -142,24 +124,20 @@ def consultation(consultation_id):
 def record_finding(consultation_id):
     consultation = _load(consultation_id)
     form = FindingForm()
-    if form.validate_on_submit():
-        try:
-            finding = services.record_finding(current_user, consultation, observation=form.observation.data,
-                                              recommendation=form.recommendation.data, severity=form.severity.data,
-                                              entries=form.entries.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash("Finding recorded. Only scrutineers can see it until you share or release it", "success")
-            return redirect(url_for(".consultation", consultation_id=consultation.id,
-                                    _anchor=f"finding-{finding.id}"), 303)
+    if done := submit(form, lambda: services.record_finding(
+            current_user, consultation, observation=form.observation.data,
+            recommendation=form.recommendation.data, severity=form.severity.data, entries=form.entries.data)):
+        finding = done.value
+        flash("Finding recorded. Only scrutineers can see it until you share or release it", "success")
+        return redirect(url_for(".consultation", consultation_id=consultation.id,
+                                _anchor=f"finding-{finding.id}"), 303)
     return _render_consultation(consultation, finding_form=form, status=400)
 
 
 @bp.route("/scrutiny/findings/<int:finding_id>/visibility", methods=["POST"])
 @scrutineers_only
 def finding_visibility(finding_id):
-    finding = _load_finding(finding_id)
+    finding = load_finding(finding_id)
     form = VisibilityForm()
     if not form.validate_on_submit():
         abort(400)
@@ -185,16 +163,11 @@ def findings():
 @bp.route("/scrutiny/findings/<int:finding_id>/answer", methods=["POST"])
 @roles_required(Role.FACILITATOR)
 def answer_finding(finding_id):
-    finding = _load_finding(finding_id)
+    finding = load_finding(finding_id)
     form = AnswerForm()
-    if form.validate_on_submit():
-        try:
-            services.answer_finding(current_user, finding, form.body.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash("Your answer has been recorded", "success")
-            return redirect(url_for(".findings", _anchor=f"finding-{finding.id}"), 303)
+    if submit(form, lambda: services.answer_finding(current_user, finding, form.body.data)):
+        flash("Your answer has been recorded", "success")
+        return redirect(url_for(".findings", _anchor=f"finding-{finding.id}"), 303)
     form.body.id = f"answer-{finding.id}"  # the error summary links to this finding's answer box
     found = [f for f in services.findings_for(current_user)
              if f.consultation.partnership_id == current_user.partnership_id]

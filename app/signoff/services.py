@@ -448,3 +448,26 @@ def returned_earlier(request, partner):
 
 def partner_by_id(partner_id):
     return db.session.get(StatutoryPartner, partner_id) if partner_id else None
+
+
+def waiting_for(person):
+    """For a signatory's home page: open requests their statutory partner has not decided yet."""
+    authority = authority_of(person)
+    if authority is None:
+        return []
+    return [r for r in open_requests(person.partnership_id)
+            if authority.partner_id not in {s.statutory_partner_id for s in r.signoffs}]
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    """What a request's summary shows besides the request itself, worked out by the view (templates run no
+    queries): how many approvals its rule needs and each partner's decision in the partnership's order."""
+
+    needed: int
+    decisions: list
+
+
+def facts_of(requests):
+    """{request id: RequestFacts} for the requests a page shows."""
+    return {r.id: RequestFacts(needed=needed(r), decisions=partners_with_decisions(r)) for r in requests}
