@@ -363,20 +363,21 @@ def answer(by, response, *, outcome, reason, now=None):
     if len(reason) > MAX_REASON:
         raise DomainError(f"The reason must be {MAX_REASON:,} characters or fewer", field="reason")
     with transaction() as session:
+        by_id, response_id, consultation_id = by.id, response.id, consultation.id
         existing = answer_of(response)
         new = existing is None
         if new:
-            existing = OrgResponseAnswer(org_response_id=response.id, consultation_id=consultation.id,
-                                         created_at=now)
+            existing = OrgResponseAnswer(org_response_id=response_id, consultation_id=consultation_id,
+                                         outcome=outcome, reason=reason, by_id=by_id, created_at=now, updated_at=now)
             session.add(existing)
         elif (existing.outcome, existing.reason) == (outcome, reason):
             return existing
-        existing.outcome, existing.reason, existing.by_id, existing.updated_at = outcome, reason, by.id, now
+        existing.outcome, existing.reason, existing.by_id, existing.updated_at = outcome, reason, by_id, now
         session.flush()
         trail.append("org_response.answered" if new else "org_response.answer_revised",
-                     f"org_response:{response.id}",
-                     {"consultation": consultation.id, "answer": existing.id, "outcome": outcome,
-                      "reason_sha256": trail.text_hash(reason)}, actor=by.id)
+                     f"org_response:{response_id}",
+                     {"consultation": consultation_id, "answer": existing.id, "outcome": outcome,
+                      "reason_sha256": trail.text_hash(reason)}, actor=by_id)
     return existing
 
 
