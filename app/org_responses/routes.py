@@ -46,6 +46,12 @@ def page_part(consultation, person, access):
     return part
 
 
+def report_part(consultation, *, drafts):
+    """The consultation report's part: every submitted response and its answer (drafts for those who see all)."""
+    return FormalPart(submitted=services.submitted_of(consultation.id),
+                      answers=services.answers_of(consultation.id, drafts=drafts))
+
+
 # --- loading and authorising ----------------------------------------------------------------------
 
 def _consultation(consultation_id):

@@ -282,8 +282,11 @@ def report(consultation_id):
     section_list = list(consultation.version.sections)
     items = services.answered_comments(consultation, public=not drafts, drafts=drafts)
     themes = services.themes_of(consultation)
+    from app.org_responses.routes import report_part  # formal responses from organisations, counted apart
+
     return render_template("responses/report.html", consultation=consultation, final=final, comparison=comparison,
                            participation=services.participation(consultation), sections=section_list,
+                           formal=report_part(consultation, drafts=drafts),
                            tallies=queries.tallies(consultation, [s.id for s in section_list]),
                            themes=themes, items=items, themed=picture.under_themes(items, themes),
                            outcome_counts=_outcome_counts(items), titles=services.section_titles(consultation),
