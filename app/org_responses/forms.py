@@ -15,7 +15,7 @@ def draft_form(sections, formdata=None, **data):
     the author started from (saved with it, so a save made over someone else's is refused)."""
 
     class DraftForm(FlaskForm):
-        version = IntegerField(widget=HiddenField.widget, validators=[InputRequired(), NumberRange(min=1)])
+        version = IntegerField(widget=HiddenField.widget, validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
         overall = TextAreaField("Overall statement", validators=[Optional()])
         action = HiddenField()
 
