@@ -126,3 +126,15 @@ def test_the_report_counts_formal_responses_apart_and_facilitators_answer_them(a
     who = report[report.index('id="who-title"'):report.index('id="formal-response-count"')]
     assert "Voluntary and community sector" not in who  # the lead is not counted as a commenter
     assert as_person(lead).get(path).status_code == 403
+
+
+def test_what_we_hold_lists_the_responses_a_person_wrote(as_person, consultation, lead, colleague):
+    draft = services.start(lead, consultation)
+    services.add_co_author(lead, draft, colleague)
+    services.save(colleague, draft, sections={}, overall=DRAFT_WORDS, version=1)
+    held = as_person(colleague).get("/my-data.json").get_json()
+    assert held["formal_responses"] == [{"id": draft.id, "consultation_id": consultation.id,
+                                         "organisation": "Testshire Voluntary Action", "as": "co-author",
+                                         "status": "draft", "submitted_at": None,
+                                         "text": f"Overall statement\n{DRAFT_WORDS}"}]
+    assert "as lead: a draft" in as_person(lead).get("/my-data").get_data(as_text=True)
