@@ -42,7 +42,8 @@ def page_part(consultation, person, access):
     if services.may_lead(person, consultation):
         part.organisation = person.organisation
         part.own_submitted = next((r for r in submitted if r.organisation_id == person.organisation_id), None)
-        part.may_start = access.is_open and part.own_submitted is None
+        part.may_start = access.is_open and part.own_submitted is None and not any(
+            d.organisation_id == person.organisation_id for d in part.drafts)
     return part
 
 

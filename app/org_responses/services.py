@@ -115,7 +115,8 @@ def full_text(response, consultation=None):
 # --- starting, co-authors, saving, submitting ------------------------------------------------------
 
 def start(by, consultation, now=None):
-    """A new draft for the person's organisation, led by them."""
+    """A new draft for the person's organisation, led by them; or the draft of it they already write (a second
+    click, or a colleague's draft they co-write), so nobody starts a rival draft by accident."""
     now = now or utcnow()
     with transaction() as session:
         by_id = by.id
@@ -125,6 +126,9 @@ def start(by, consultation, now=None):
         _require_open(consultation, now)
         organisation = by.organisation
         _require_not_yet_submitted(consultation.id, organisation)
+        mine = next((r for r in drafts_for(by, consultation.id) if r.organisation_id == organisation.id), None)
+        if mine is not None:
+            return mine
         response = OrgResponse(consultation_id=consultation.id, organisation_id=organisation.id, lead_id=by_id,
                                status=OrgResponseStatus.DRAFT.value, overall="", version=1, updated_by_id=by_id,
                                created_at=now, updated_at=now)

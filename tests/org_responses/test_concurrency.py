@@ -92,9 +92,18 @@ def test_simultaneous_saves_and_submissions_on_postgresql():
         with app.app_context():
             draft = _db.session.get(OrgResponse, ids["response"])
             assert (draft.version, draft.overall) == (2, f"Overall by writer {winners[0]}")
-            # Now every writer starts a draft of their own, and all submit at once: one is submitted.
-            consultation = services.consultation_of(draft)
-            drafts = [services.start(_db.session.get(Person, pid), consultation).id for pid in ids["people"][1:]]
+            # On a second consultation every writer starts a draft of their own, and all submit at once: one is.
+            from app.consultations import services as consultations
+            from app.timeutil import utcnow
+
+            first = services.consultation_of(draft)
+            facilitator = _db.session.scalars(select(Person).where(Person.email == "f@example.org")).one()
+            now = utcnow()
+            second = consultations.open_consultation(facilitator, first.version, title="Second",
+                                                     audiences=["voluntary_and_community"],
+                                                     opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=9))
+            drafts = [services.start(_db.session.get(Person, pid), second).id for pid in ids["people"][1:]]
+            assert len(set(drafts)) == WRITERS - 1
             _db.session.remove()
 
         def submit(n):

@@ -207,3 +207,10 @@ def test_a_submitted_response_is_answered_and_the_answer_published(consultation,
     assert "Some of it." in told[-1].body_text and "Partly accepted" in told[-1].body_text
     assert log_actions()[-2:] == ["org_response.answered", "org_response.answer_published"]
     assert_log_verifies()
+
+
+def test_starting_again_opens_the_draft_already_written(consultation, lead, colleague):
+    response = _draft(lead, colleague, consultation)
+    assert services.start(lead, consultation).id == response.id
+    assert services.start(colleague, consultation).id == response.id  # the co-author's, not a rival draft
+    assert log_actions().count("org_response.started") == 1
