@@ -138,3 +138,13 @@ def test_what_we_hold_lists_the_responses_a_person_wrote(as_person, consultation
                                          "status": "draft", "submitted_at": None,
                                          "text": f"Overall statement\n{DRAFT_WORDS}"}]
     assert "as lead: a draft" in as_person(lead).get("/my-data").get_data(as_text=True)
+
+
+def test_the_answers_page_lists_formal_responses_to_answer(as_person, consultation, lead, facilitator):
+    response = services.start(lead, consultation)
+    services.submit(lead, response, version=1, sections={}, overall="Ours.")
+    consultations.close_early(facilitator, consultation, "Done")
+    html = as_person(facilitator).get(f"/consultations/{consultation.id}/responses").get_data(as_text=True)
+    section = html[html.index('id="formal-responses"'):]
+    assert "Response from Testshire Voluntary Action</a>:" in section and "not answered yet" in section
+    assert f"/formal-responses/{response.id}/answer" in section

@@ -214,3 +214,22 @@ def test_starting_again_opens_the_draft_already_written(consultation, lead, coll
     assert services.start(lead, consultation).id == response.id
     assert services.start(colleague, consultation).id == response.id  # the co-author's, not a rival draft
     assert log_actions().count("org_response.started") == 1
+
+
+def test_sign_off_waits_for_a_formal_responses_draft_answer(consultation, lead, facilitator):
+    from datetime import date
+
+    from app.signoff import services as signoff
+
+    response = services.start(lead, consultation)
+    services.submit(lead, response, version=1, sections={}, overall="Ours.")
+    consultations.close_early(facilitator, consultation, "Done")
+    response = services.get(response.id)
+    services.answer(facilitator, response, outcome="accepted", reason="Done as you asked.")
+    with pytest.raises(DomainError, match="1 answer is a draft"):
+        signoff.request_signoff(facilitator, consultation, consultation.version, effective_date=date(2027, 1, 1))
+    services.publish_answer(facilitator, response)
+    assert signoff.request_signoff(facilitator, consultation, consultation.version,
+                                   effective_date=date(2027, 1, 1)).status == "open"
+    with pytest.raises(DomainError, match="frozen"):
+        services.answer(facilitator, response, outcome="not_accepted", reason="Changed our mind.")
