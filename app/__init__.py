@@ -103,6 +103,9 @@ def _register_blueprints(app):
 
     for blueprint in (privacy_bp, privacy_cli_bp):  # issue 18: personal data
         app.register_blueprint(blueprint)
+    from app.org_responses.routes import bp as org_responses_bp
+
+    app.register_blueprint(org_responses_bp)  # issue 19: formal responses from organisations
 
 
 def _register_template_helpers(app):

@@ -85,7 +85,10 @@ def load_demo_data():
     people = {login: accounts.find_by_login(login) for login, *_ in ACCOUNTS}
     facilitator = people["facilitator@demo.test"]
     drafts = load_demo_drafts(partnership, facilitator)
-    load_demo_consultation(partnership, facilitator, people, drafts)
+    consultation = load_demo_consultation(partnership, facilitator, people, drafts)
+    from app.org_responses.demo import load_demo_org_responses
+
+    load_demo_org_responses(consultation)  # issue 19: a charity's formal response, and a council's draft
     load_demo_moderation(partnership, people)
     load_demo_privacy(partnership, facilitator)  # issue 18: the controller and retention periods
     created = bool(load_demo_publication(partnership, people, drafts, DEMO_PASSWORD)) or created

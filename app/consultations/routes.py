@@ -169,7 +169,14 @@ def _page_context(consultation, access):
             "unanswered": _unanswered(consultation) if access.is_facilitator else None,
             "version": consultation.version, "pages": queries.first_pages(consultation, access, section_ids),
             "comment_forms": _comment_forms(section_ids), "comment_messages": {},
-            **_vote_context(consultation, access, sections)}
+            "formal": _formal_responses(consultation, access), **_vote_context(consultation, access, sections)}
+
+
+def _formal_responses(consultation, access):
+    """Formal responses from organisations (app/org_responses): a block of their own, apart from the comments."""
+    from app.org_responses.routes import page_part  # the formal responses room builds on this one
+
+    return page_part(consultation, current_user, access)
 
 
 @bp.route("/consultations/<int:consultation_id>")

@@ -28,6 +28,9 @@ PERSONAL = {
     "log_entry": {"actor"},
     "signoff": {"signatory_id"},
     "role_grant_request": {"person_id"},  # who was to be given (or lose) a role, and who asked and decided
+    # Formal responses (issue 19): the organisation's words, and who wrote them.
+    "org_response": {"lead_id", "updated_by_id"},
+    "org_response_author": {"person_id"},
 }
 # How long rows are kept. "{...}" names a setting the partnership chooses (/admin/data-protection/settings).
 RETENTION = {
@@ -48,6 +51,9 @@ RETENTION = {
     "log_entry": "Permanently: it holds identifiers and SHA-256 hashes, never free text, so it keeps no words "
                  "after an erasure.",
 }
+RETENTION["org_response"] = ("A submitted response: for the life of the arrangement it informed (it is the "
+                              "organisation's, not a person's). A draft never submitted: as long as its authors' "
+                              "accounts.")
 DEFAULT_RETENTION = "For the life of the arrangement and its scrutiny."
 
 

@@ -149,7 +149,22 @@ def subject_access(person):
                            "reply_emails": setting.reply_emails} if setting else None,
         "log_entries": [{"seq": seq, "at": at, "action": action, "subject": subject, "hash": hash_}
                         for seq, at, action, subject, hash_ in entries],
+        "formal_responses": _formal_responses(person),
     }
+
+
+def _formal_responses(person):
+    """The formal responses (issue 19) they lead or co-write, drafts included: the organisation's words, which they
+    wrote or could change."""
+    from app.org_responses.models import OrgResponse, OrgResponseAuthor
+    from app.org_responses.services import full_text
+
+    co_written = select(OrgResponseAuthor.org_response_id).where(OrgResponseAuthor.person_id == person.id)
+    responses = db.session.execute(select(OrgResponse).where(
+        (OrgResponse.lead_id == person.id) | OrgResponse.id.in_(co_written)).order_by(OrgResponse.id)).scalars()
+    return [{"id": r.id, "consultation_id": r.consultation_id, "organisation": r.organisation.name,
+             "as": "lead" if r.lead_id == person.id else "co-author", "status": r.status,
+             "submitted_at": _iso(r.submitted_at), "text": full_text(r)} for r in responses]
 
 
 # --- erasure ----------------------------------------------------------------------------------------

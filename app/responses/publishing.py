@@ -70,9 +70,13 @@ def publication_counts(consultation, theme=None):
 
 
 def draft_answer_count(consultation):
-    """Answers (to comments or themes) not yet published: sign-off is not asked for while there are any."""
+    """Answers (to comments, themes or formal responses from organisations) not yet published: sign-off is not
+    asked for while there are any."""
+    from app.org_responses.services import draft_answer_count as formal_drafts
+
     return db.session.execute(select(func.count()).select_from(Response).where(
-        Response.consultation_id == consultation.id, Response.published_at.is_(None))).scalar_one()
+        Response.consultation_id == consultation.id, Response.published_at.is_(None))).scalar_one() \
+        + formal_drafts(consultation.id)
 
 
 def has_published_answers(consultation):

@@ -74,7 +74,10 @@ def index(consultation_id):
     tag_form = BulkTagForm(formdata=None, back=request.query_string.decode(),
                            new_theme=session.pop("bulk_tag_new_theme", None))  # kept after a refusal
     tag_form.theme.choices = [("", "Choose a theme")] + [(t.id, t.name) for t in themes]
+    from app.org_responses.routes import report_part  # formal responses from organisations, answered one by one
+
     return render_template("responses/index.html", consultation=consultation, items=found.items, found=found,
+                           formal=report_part(consultation, drafts=True),
                            total=total, unanswered=unanswered, themes=themes, filter_form=filter_form,
                            tag_form=tag_form, page_size=answering.PAGE_SIZE,
                            publication=publishing.publication_counts(consultation),
@@ -265,8 +268,11 @@ def report(consultation_id):
     section_list = list(consultation.version.sections)
     items = services.answered_comments(consultation, public=not drafts, drafts=drafts)
     themes = services.themes_of(consultation)
+    from app.org_responses.routes import report_part  # formal responses from organisations, counted apart
+
     return render_template("responses/report.html", consultation=consultation, final=final, comparison=comparison,
                            participation=services.participation(consultation), sections=section_list,
+                           formal=report_part(consultation, drafts=drafts),
                            tallies=queries.tallies(consultation, [s.id for s in section_list]),
                            themes=themes, items=items, themed=picture.under_themes(items, themes),
                            outcome_counts=_outcome_counts(items), titles=services.section_titles(consultation),

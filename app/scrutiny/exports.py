@@ -183,7 +183,19 @@ def scrutiny_members(consultation_id, labels):
     yield "votes.csv", csv_chunks(verify_log.EXPORT_FILES["votes.csv"], vote_rows(cid, labels))
     for name, (key, names) in TABLES.items():
         yield name, _table_chunks(key, names, cid)
+    yield "org_responses.csv", csv_chunks(verify_log.EXPORT_FILES["org_responses.csv"], org_response_rows(cid))
     yield "log.jsonl", log_chunks()
+
+
+def org_response_rows(consultation_id):
+    """Submitted formal responses only (issue 19): a draft is its authors' alone, never exported."""
+    from app.org_responses.services import full_text, submitted_of
+
+    for response in submitted_of(consultation_id):
+        words = full_text(response)
+        yield [response.id, response.consultation_id, response.organisation_id, response.lead_id,
+               ",".join(str(a.person_id) for a in sorted(response.co_authors, key=lambda a: a.person_id)),
+               response.submitted_at, words, trail.text_hash(words)]
 
 
 README = (Path(__file__).with_name("export_readme.txt")).read_text(encoding="utf-8")

@@ -45,6 +45,7 @@ class YearlyReport:
     answers_changing_a_section: int | None = None  # responses that changed the draft, where recorded
     signoffs: dict | None = None
     findings: dict = field(default_factory=dict)  # severity -> (recorded, released)
+    formal_responses: int = 0  # submitted on behalf of organisations (issue 19): not comments, counted apart
 
     @property
     def last_day(self):
@@ -65,6 +66,7 @@ class YearlyReport:
                 self.participants.get(audience.value, 0)
             yield "participation", f"{audience.label}: published comments and replies", comments
             yield "participation", f"{audience.label}: votes", votes
+        yield "participation", "formal responses submitted on behalf of organisations", self.formal_responses
         if self.responses is not None:
             for outcome, count in sorted(self.responses.items()):
                 yield "responses", outcome, count
@@ -129,6 +131,9 @@ def yearly_report(partnership_id, start):
         by_vote = dict(db.session.execute(select(Vote.audience, func.count()).where(Vote.consultation_id.in_(ids))
                                           .group_by(Vote.audience)).all())
         report.contributions = {a.value: (by_comment.get(a.value, 0), by_vote.get(a.value, 0)) for a in Audience}
+    from app.org_responses.services import submitted_count
+
+    report.formal_responses = sum(submitted_count(ids).values())
     report.responses = _count_by(queries.optional_model("responses"), ("outcome", "decision", "status"), ids)
     responses = queries.optional_model("responses")
     if responses is not None and {"consultation_id", "changed_section_key"} <= set(responses.__table__.c.keys()):

@@ -166,7 +166,7 @@ class TextIndex:
 # --- the scrutiny export: every row of every file bound to the log ------------------------------------
 
 MANIFEST = "manifest.json"
-EXPORT_FORMAT = "scrutiny-export/2"
+EXPORT_FORMAT = "scrutiny-export/3"  # 3: org_responses.csv (issue 19)
 WITHHELD = re.compile(r"\[withheld: safeguarding concern \d+\]")
 COMMENT_COLUMNS = ["comment_id", "consultation_id", "section_id", "parent_id", "thread_id", "depth", "status",
                    "author", "audience", "created_at", "edited_at", "withdrawn_at", "body", "body_sha256"]
@@ -191,9 +191,12 @@ EXPORT_FILES = {
                          "log_head", "published_at"],
     "findings.csv": ["id", "consultation_id", "author_id", "severity", "entry_seqs", "visibility", "observation",
                      "recommendation", "created_at"],
+    # Submitted formal responses from organisations (issue 19): drafts are never exported.
+    "org_responses.csv": ["id", "consultation_id", "organisation_id", "lead_id", "co_author_ids", "submitted_at",
+                          "body", "body_sha256"],
 }
 UNBOUND = {"created_at", "edited_at", "withdrawn_at", "written_at", "replaced_at", "updated_at", "at",
-           "requested_at", "closed_at", "decided_at", "published_at", "author", "voter"}
+           "requested_at", "closed_at", "decided_at", "published_at", "author", "voter", "submitted_at"}
 EXPORT_NAMES = {MANIFEST, "README.txt", "log.jsonl", *EXPORT_FILES}
 MODERATION_ACTS = {"comment.approved": "approved", "comment.hidden": "hidden", "comment.rejected": "rejected",
                    "comment.restored": "restored", "concern.raised": "concern"}
@@ -210,7 +213,8 @@ ROW_ACTIONS = {"comment.posted", "reply.posted", "comment.edited", "comment.reda
                ERASURE_ACTION, "person.erased",
                *MODERATION_ACTS, *STATUS_AFTER, "vote.cast", "vote.changed", "theme.created", "signoff.requested",
                "signoff.waiver_recorded", "signoff.superseded", "signoff.approved", "signoff.returned",
-               "arrangement.published", "finding.recorded", "finding.shared", "finding.released"}
+               "arrangement.published", "finding.recorded", "finding.shared", "finding.released",
+               "org_response.submitted"}
 
 
 class ExportError(Exception):
@@ -309,7 +313,7 @@ class Expectations:
         if action == "person.erased":
             self.erased_people.add(_ident(subject, "person"))
         for handler in (self._comment, self._moderation, self._vote, self._theme, self._response, self._signoff,
-                        self._finding):
+                        self._finding, self._org_response):
             handler(seq, actor, action, subject, data, about)
 
     def _comment(self, seq, actor, action, subject, data, about):
@@ -434,6 +438,16 @@ class Expectations:
                 recommendation=Sha(data.get("recommendation_sha256")))
         elif finding in findings and action in ("finding.shared", "finding.released"):
             findings[finding].cells["visibility"] = action.split(".")[1]
+
+
+    def _org_response(self, seq, actor, action, subject, data, about):
+        """org_response.submitted: the one entry a submitted formal response has, holding its text's SHA-256."""
+        response = _ident(subject, "org_response")
+        if action == "org_response.submitted" and about and response:
+            self.files["org_responses.csv"][response] = Expected(seq).set(
+                id=response, consultation_id=self.cid, organisation_id=_s(data.get("organisation")),
+                lead_id=_s(actor), co_author_ids=",".join(str(i) for i in data.get("co_authors") or []),
+                body=Sha(data.get("body_sha256")))
 
 
 def _row_key(name, index, row):
