@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from app.access import load_consultation
 from app.accounts.models import Person, Role
-from app.consultations import queries
-from app.consultations.models import Consultation
 from app.errors import DomainError
 from app.extensions import db
-from app.forms import add_domain_error
+from app.forms import add_domain_error, submit
 from app.org_responses import services
 from app.org_responses.forms import AnswerForm, CoAuthorForm, PublishAnswerForm, StartForm, draft_form
 from app.org_responses.models import OrgResponse
@@ -56,13 +55,7 @@ def report_part(consultation, *, drafts):
 # --- loading and authorising ----------------------------------------------------------------------
 
 def _consultation(consultation_id):
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or consultation.partnership_id != current_user.partnership_id:
-        abort(404)
-    access = queries.access_for(current_user, consultation)
-    if not access.can_read:
-        abort(403)
-    return consultation, access
+    return load_consultation(consultation_id, need="read")
 
 
 def _load(response_id):
@@ -188,14 +181,10 @@ def answer(response_id):
     form = AnswerForm()
     if existing is not None and not form.is_submitted():
         form.outcome.data, form.reason.data = existing.outcome, existing.reason
-    if form.validate_on_submit():
-        try:
-            services.answer(current_user, response, outcome=form.outcome.data, reason=form.reason.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash("Your answer has been saved. It is a draft until you publish it.", "success")
-            return _see_other(url_for(".answer", response_id=response.id))
+    if submit(form, lambda: services.answer(current_user, response, outcome=form.outcome.data,
+                                            reason=form.reason.data)):
+        flash("Your answer has been saved. It is a draft until you publish it.", "success")
+        return _see_other(url_for(".answer", response_id=response.id))
     return render_template("org_responses/answer.html", response=response, consultation=consultation,
                            parts=services.parts(response, consultation), existing=existing, answer_form=form,
                            publish_form=PublishAnswerForm(formdata=None), form=form if form.errors else None)
