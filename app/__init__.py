@@ -104,6 +104,10 @@ def _register_blueprints(app):
     for blueprint in (privacy_bp, privacy_cli_bp):  # issue 18: personal data
         app.register_blueprint(blueprint)
 
+    from app.suggestions.routes import bp as suggestions_bp
+
+    app.register_blueprint(suggestions_bp)  # issue 19: suggested wording
+
 
 def _register_template_helpers(app):
     from flask import request

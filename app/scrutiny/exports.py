@@ -183,6 +183,9 @@ def scrutiny_members(consultation_id, labels):
     yield "votes.csv", csv_chunks(verify_log.EXPORT_FILES["votes.csv"], vote_rows(cid, labels))
     for name, (key, names) in TABLES.items():
         yield name, _table_chunks(key, names, cid)
+    from app.suggestions.exports import scrutiny_members as suggestion_members  # suggested wording (issue 19)
+
+    yield from suggestion_members(cid, labels, csv_chunks)
     yield "log.jsonl", log_chunks()
 
 
