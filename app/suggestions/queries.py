@@ -79,6 +79,25 @@ def attach_cards(views, access):
             outcome_draft=draft)
 
 
+@dataclass(frozen=True)
+class ForModerators:
+    """What a moderator reads of a suggestion beside its comment (the reason): the change and the words."""
+
+    id: int
+    change: text.TrackedChange
+    replacement: str
+
+
+def for_moderators(comment_ids):
+    """{comment id: ForModerators} for the comments among these that suggest wording (one statement)."""
+    if not comment_ids:
+        return {}
+    rows = db.session.execute(select(Suggestion, Section.body).join(Section, Suggestion.section_id == Section.id)
+                              .where(Suggestion.comment_id.in_(comment_ids))).all()
+    return {s.comment_id: ForModerators(id=s.id, change=change_of(s, body), replacement=s.replacement)
+            for s, body in rows}
+
+
 def _visible(access):
     """SQL on Comment: the suggestions this reader sees (as app/consultations/queries._visible, less withdrawn)."""
     if access.sees_all:
