@@ -41,7 +41,10 @@ class SupportForm(FlaskForm):
 
 class DecideForm(FlaskForm):
     outcome = RadioField("What does the partnership do with this suggestion?",
-                         choices=[(o.value, o.label) for o in SuggestionOutcome],
+                         choices=[(SuggestionOutcome.ACCEPTED.value, "Accept: the suggested wording goes into the draft"),
+                                  (SuggestionOutcome.ACCEPTED_WITH_CHANGES.value,
+                                   "Accept with changes: your wording goes into the draft"),
+                                  (SuggestionOutcome.DECLINED.value, "Decline: the draft keeps its wording")],
                          validators=[InputRequired("Choose whether to accept, accept with changes or decline the "
                                                    "suggestion")])
     final_text = TextAreaField("The wording that goes into the draft (if you accept it with changes)",

@@ -137,10 +137,9 @@ def suggest(consultation_id, section_id):
                   else PENDING_MESSAGE, "success")
             return _see_other(url_for("consultations.show", consultation_id=consultation.id,
                                       _anchor=f"comment-{comment.id}"))
-    status = 200 if not posted else 400
     return render_template("suggestions/suggest.html", consultation=consultation, access=access, section=section,
                            passage_form=passage_form, edit_form=edit_form, posted=posted,
-                           form=form if posted and form.errors else None), status
+                           form=form if posted and form.errors else None)
 
 
 # --- one suggestion -----------------------------------------------------------------------------
@@ -181,7 +180,7 @@ def support(suggestion_id):
         else:
             flash(message, "success")
             return _see_other(url_for(".show", suggestion_id=suggestion.id))
-    return _show(suggestion, consultation, access, support_form=form, status=400)
+    return _show(suggestion, consultation, access, support_form=form)
 
 
 # --- the facilitator's decision -----------------------------------------------------------------
@@ -241,7 +240,7 @@ def decide(suggestion_id):
     return render_template("suggestions/decide.html", consultation=consultation, access=access, item=item,
                            decide_form=form, form=form if form.errors else None, number=number, new_version=new,
                            problem=problem, may_answer=responses.may_answer(consultation),
-                           frozen=responses.frozen(consultation)), 400 if form.errors else 200
+                           frozen=responses.frozen(consultation))
 
 
 # --- a consultation's suggestions -----------------------------------------------------------------
