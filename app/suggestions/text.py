@@ -120,22 +120,28 @@ class TrackedChange:
         return any(segment.kind == "insert" for segment in self.segments)
 
 
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+
+
 def _context_before(text):
-    paragraph = re.split(r"\n\s*\n", text)[-1]
-    words = paragraph.split()
+    line = text.split("\n")[-1]  # the same line: a paragraph's soft line breaks aside, no other item or paragraph
+    if line.strip() == "" and "\n" in text and not re.search(r"\n\s*\n\s*$", text):
+        line = text.rstrip().split("\n")[-1] + " "
+    line = _LIST_MARK.sub("", line)
+    words = line.split()
     clipped = words[-CONTEXT_WORDS:]
     if not clipped:
         return ""
-    return ("… " if len(clipped) < len(words) else "") + _plain(" ".join(clipped)) + (" " if text[-1:].isspace() else "")
+    return ("… " if len(clipped) < len(words) else "") + _plain(" ".join(clipped)) + (" " if line[-1:].isspace() else "")
 
 
 def _context_after(text):
-    paragraph = re.split(r"\n\s*\n", text)[0]
-    words = paragraph.split()
+    line = text.split("\n")[0]
+    words = line.split()
     clipped = words[:CONTEXT_WORDS]
     if not clipped:
         return ""
-    return (" " if text[:1].isspace() else "") + _plain(" ".join(clipped)) + (" …" if len(clipped) < len(words) else "")
+    return (" " if line[:1].isspace() else "") + _plain(" ".join(clipped)) + (" …" if len(clipped) < len(words) else "")
 
 
 def tracked_change(section_text, start, end, replacement):

@@ -250,3 +250,23 @@ def test_open_data_carries_published_suggestions_their_authors_let_go(consultati
     csv_text = "".join(exports.open_data_csv(consultation))
     assert "impact on children" in csv_text and "family violence" not in csv_text
     assert csv_text.splitlines()[0] == ",".join(exports.OPEN_DATA_COLUMNS)
+
+
+def test_the_yearly_report_counts_suggested_wording_by_what_was_done(as_person, consultation, section, practitioner,
+                                                                     vcs, facilitator):
+    import csv
+    from datetime import date
+
+    first = services.suggest(practitioner, consultation, section, reason="x", passage="effect on children",
+                             replacement="impact on children", made_against=text.sha256(section.body))
+    services.suggest(vcs, consultation, section, reason="y", passage="domestic abuse",
+                     replacement="family violence", made_against=text.sha256(section.body))
+    consultations.close_early(facilitator, consultation, "Done")
+    services.decide(facilitator, first, outcome="accepted", reason="Yes")
+    client = as_person(facilitator)
+    start = date.today().replace(day=1).isoformat()
+    rows = list(csv.reader(io.StringIO(client.get(f"/scrutiny/yearly.csv?from={start}").get_data(as_text=True))))
+    values = {(part, item): value for part, item, value in rows[1:]}
+    assert values[("suggested wording", "accepted")] == "1" and values[("suggested wording", "open")] == "1"
+    assert "Suggested wording, by what the partnership did" in client.get(f"/scrutiny/yearly?from={start}").get_data(
+        as_text=True)
