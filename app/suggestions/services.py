@@ -320,6 +320,8 @@ def _final_wording(suggestion, outcome, final_text):
                               "they were. Accept with changes (write the wording), or decline", field="outcome")
         return suggestion.replacement
     final = _clean(final_text)
+    if not final:
+        raise DomainError("Enter the wording that goes into the draft", field="final_text")
     if len(final) > MAX_REPLACEMENT:
         raise DomainError(f"The wording must be {MAX_REPLACEMENT:,} characters or fewer", field="final_text")
     if text.normal(final) == text.normal(suggestion.replacement):
