@@ -6,7 +6,7 @@ from flask import g
 from sqlalchemy import func, select
 
 from app.consultations.models import Comment, CommentStatus
-from app.drafts.models import DraftVersion, Section
+from app.drafts.models import Section
 from app.extensions import db
 from app.privacy import ERASED_MARKER
 from app.responses.models import Response
@@ -276,30 +276,13 @@ def applied_to(version):
     return found
 
 
-def applied_by_key(version):
-    """{section key: [suggestion]} accepted into this version or the working version it was published from."""
-    return {key: items for key, items in _by_key(applied_to(version), version).items()}
-
-
-def _by_key(by_section, version):
-    keys = {s.id: s.key for s in version.sections}
-    return {keys[section_id]: items for section_id, items in by_section.items() if section_id in keys}
-
-
 def counts_for_year(consultation_ids):
     """{outcome or "open": number} of published suggestions in these consultations (the yearly report)."""
     if not consultation_ids:
         return {}
-    rows = db.session.execute(select(func.coalesce(Suggestion.outcome, "open"), func.count())
+    rows = db.session.execute(select(Suggestion.outcome, func.count())
                               .join(Comment, Suggestion.comment_id == Comment.id)
                               .where(Suggestion.consultation_id.in_(consultation_ids),
                                      Comment.status == CommentStatus.PUBLISHED.value)
-                              .group_by(func.coalesce(Suggestion.outcome, "open"))).all()
-    return dict(rows)
-
-
-def draft_versions_of(suggestion):
-    """The working (or later) version the decision put the wording into."""
-    if suggestion.applied_version_id is None:
-        return None
-    return db.session.get(DraftVersion, suggestion.applied_version_id)
+                              .group_by(Suggestion.outcome)).all()
+    return {outcome or "open": count for outcome, count in rows}
