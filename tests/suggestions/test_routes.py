@@ -270,3 +270,30 @@ def test_the_yearly_report_counts_suggested_wording_by_what_was_done(as_person, 
     assert values[("suggested wording", "accepted")] == "1" and values[("suggested wording", "open")] == "1"
     assert "Suggested wording, by what the partnership did" in client.get(f"/scrutiny/yearly?from={start}").get_data(
         as_text=True)
+
+
+def test_an_export_in_the_earlier_format_is_checked_without_the_suggestion_files(client, login, consultation,
+                                                                                 scrutineer, tmp_path):
+    import json
+
+    data = _zip_for(client, login, scrutineer, consultation)
+    source = zipfile.ZipFile(io.BytesIO(data))
+
+    def rebuilt(fmt, leave_out):
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            for member in source.namelist():
+                if member in leave_out:
+                    continue
+                content = source.read(member)
+                if member == "manifest.json":
+                    manifest = json.loads(content)
+                    manifest["format"] = fmt
+                    content = json.dumps(manifest).encode()
+                archive.writestr(member, content)
+        return out.getvalue()
+
+    files = {"suggestions.csv", "suggestion_supports.csv"}
+    assert _verify(tmp_path, rebuilt("scrutiny-export/2", files), "old.zip")[0] == 0
+    code, output = _verify(tmp_path, rebuilt("scrutiny-export/3", files), "cut.zip")
+    assert code == 1 and "is missing from the ZIP" in output, output
