@@ -1,6 +1,6 @@
 """Reading suggested wording: the cards in comment threads, a consultation's list, the sign-off check and the
 report. Each function issues a fixed number of statements, whatever the number of suggestions."""
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import g
 from sqlalchemy import func, select
@@ -134,7 +134,6 @@ class Item:
     outcome_draft: bool = False
     supported: bool = False
     replies: int = 0
-    extra: dict = field(default_factory=dict)
 
     @property
     def status_note(self):
