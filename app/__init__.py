@@ -107,6 +107,10 @@ def _register_blueprints(app):
 
     app.register_blueprint(org_responses_bp)  # issue 19: formal responses from organisations
 
+    from app.suggestions.routes import bp as suggestions_bp
+
+    app.register_blueprint(suggestions_bp)  # issue 19: suggested wording
+
 
 def _register_template_helpers(app):
     from flask import request

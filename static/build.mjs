@@ -21,6 +21,7 @@ const copies = [
   ["node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js", "govuk-frontend.min.js"],
   ["node_modules/htmx.org/dist/htmx.min.js", "htmx.min.js"],
   ["static/js/portal.js", "portal.js"],
+  ["static/js/suggestions.js", "suggestions.js"],
 ];
 for (const [from, to] of copies) copyFileSync(join(root, from), join(dist, to));
-console.log("built static/dist: portal.css, govuk-frontend.min.js, htmx.min.js, portal.js");
+console.log("built static/dist: portal.css, govuk-frontend.min.js, htmx.min.js, portal.js, suggestions.js");

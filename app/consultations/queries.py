@@ -105,6 +105,7 @@ class CommentView:
     reply_count: int = 0
     revisions: list = field(default_factory=list)
     replies: list = field(default_factory=list)
+    suggestion: object = None  # the wording this comment suggests for its section (app/suggestions), if any
 
     @property
     def note(self):
@@ -172,6 +173,9 @@ def _attach_details(views, access):
                                    .order_by(CommentRevision.id)).scalars().all() if with_history else []
     for revision in revisions:
         by_id[revision.comment_id].revisions.append(revision)
+    from app.suggestions.queries import attach_cards  # a comment may suggest wording (issue 19)
+
+    attach_cards(views, access)
     return views
 
 

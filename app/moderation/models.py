@@ -188,13 +188,20 @@ class AuthorNotice(db.Model):
     __table_args__ = (CheckConstraint("kind IN ('hidden', 'rejected')", name="kind"),)
 
 
-def _flag_young_peoples_comments(_mapper, _connection, comment):
+# Other words a comment carries besides its text, screened with it: functions (connection, comment) -> texts,
+# registered by the rooms that keep them (app/suggestions: the replacement a suggestion proposes).
+SCREENED_WITH = []
+
+
+def _flag_young_peoples_comments(_mapper, connection, comment):
     """Keep Comment.flagged in step with the text: a hint in the queue for young people's and the public's comments
     only (the pre-moderated audiences)."""
     from app.accounts.models import PRE_MODERATED
     from app.moderation.signals import is_flagged
 
-    comment.flagged = comment.author_audience in PRE_MODERATED and is_flagged(comment.body)
+    comment.flagged = comment.author_audience in PRE_MODERATED and (
+        is_flagged(comment.body) or any(is_flagged(words) for screened in SCREENED_WITH
+                                        for words in screened(connection, comment)))
 
 
 def _listen():

@@ -21,6 +21,7 @@ class QueueItem:
     group: str | None
     signals: list = field(default_factory=list)
     reports: list = field(default_factory=list)
+    suggestion: object = None  # the wording the comment suggests (app/suggestions): a moderator reads it too
 
     @property
     def age(self):
@@ -72,8 +73,16 @@ def in_remit(person, comment):
 
 
 def _items(rows):
-    return [QueueItem(comment=c, consultation_title=t, section_title=s, group=g,
-                      signals=signals_in(c.body) if c.flagged else []) for c, t, s, g in rows]
+    from app.suggestions.queries import for_moderators
+
+    items = [QueueItem(comment=c, consultation_title=t, section_title=s, group=g,
+                       signals=signals_in(c.body) if c.flagged else []) for c, t, s, g in rows]
+    suggested = for_moderators([item.comment.id for item in items])
+    for item in items:
+        item.suggestion = suggested.get(item.comment.id)
+        if item.suggestion is not None and item.comment.flagged:
+            item.signals += [word for word in signals_in(item.suggestion.replacement) if word not in item.signals]
+    return items
 
 
 def pending(partnership_id, reader=None):

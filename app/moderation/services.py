@@ -573,10 +573,13 @@ def redact(by, concern, now=None):
                                      body=revision.body, redacted_by_id=by_id, redacted_at=now))
             revision.body = ""
         comment.body, comment.redacted_at = "", now
+        from app.suggestions.services import redact_with_comment  # the wording it suggests goes too (issue 19)
+
+        suggested = redact_with_comment(comment, concern, by_id, now)
         session.flush()
         trail.append("comment.redacted", f"comment:{comment.id}", {
-            "concern": concern.id, "body_sha256": trail.text_hash(old), "revisions": [r.id for r in revisions]},
-            actor=by_id)
+            "concern": concern.id, "body_sha256": trail.text_hash(old), "revisions": [r.id for r in revisions],
+            **suggested}, actor=by_id)
     return comment
 
 

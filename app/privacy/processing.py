@@ -31,6 +31,8 @@ PERSONAL = {
     # Formal responses (issue 19): the organisation's words, and who wrote them.
     "org_response": {"lead_id", "updated_by_id"},
     "org_response_author": {"person_id"},
+    "suggestion": {"replacement"},  # the author's words (its author is its comment's; decided_by_id is staff)
+    "suggestion_support": {"person_id"},
 }
 # How long rows are kept. "{...}" names a setting the partnership chooses (/admin/data-protection/settings).
 RETENTION = {
@@ -43,6 +45,9 @@ RETENTION = {
     "comment": "For the life of the arrangement it informed; the words are removed on an erasure request.",
     "comment_revision": "As the comment.",
     "vote": "For the life of the arrangement; the reason is removed on an erasure request.",
+    "suggestion": "For the life of the arrangement it informed; the suggested words are removed on an erasure "
+                  "request (the passage and any wording accepted into the draft are the partnership's).",
+    "suggestion_support": "For the life of the arrangement.",
     "role_grant_request": "For as long as the partnership exists: the history of who was given which role, and "
                           "who confirmed it, is part of the independent scrutiny of the arrangements.",
     "safeguarding_concern": "The designated safeguarding lead's record: kept under the partners' safeguarding "

@@ -140,6 +140,7 @@ def subject_access(person):
                       "created_at": _iso(c.created_at), "edited_at": _iso(c.edited_at), "text": c.body,
                       "earlier_texts": [{"written_at": _iso(r.written_at), "replaced_at": _iso(r.replaced_at),
                                          "text": r.body} for r in c.revisions]} for c in comments],
+        **_suggestions_of(person),
         "votes": [{"consultation_id": v.consultation_id, "section_id": v.section_id, "choice": v.choice,
                    "reason": v.reason, "created_at": _iso(v.created_at), "updated_at": _iso(v.updated_at)}
                   for v in votes],
@@ -165,6 +166,22 @@ def _formal_responses(person):
     return [{"id": r.id, "consultation_id": r.consultation_id, "organisation": r.organisation.name,
              "as": "lead" if r.lead_id == person.id else "co-author", "status": r.status,
              "submitted_at": _iso(r.submitted_at), "text": full_text(r)} for r in responses]
+def _suggestions_of(person):
+    """The wording a person suggested (its reason is among their comments) and the suggestions they support."""
+    from app.suggestions.models import Suggestion, SuggestionSupport
+
+    suggested = db.session.execute(select(Suggestion).join(Comment, Suggestion.comment_id == Comment.id)
+                                   .where(Comment.author_id == person.id).order_by(Suggestion.id)).scalars().all()
+    supports = db.session.execute(select(SuggestionSupport).where(SuggestionSupport.person_id == person.id)
+                                  .order_by(SuggestionSupport.id)).scalars().all()
+    return {
+        "suggestions": [{"id": s.id, "comment_id": s.comment_id, "consultation_id": s.consultation_id,
+                         "section": s.section.title, "passage": s.passage, "replacement": s.replacement,
+                         "outcome": s.outcome, "created_at": _iso(s.created_at)} for s in suggested],
+        "suggestion_supports": [{"suggestion_id": r.suggestion_id, "status": r.status,
+                                 "created_at": _iso(r.created_at), "withdrawn_at": _iso(r.withdrawn_at)}
+                                for r in supports],
+    }
 
 
 # --- erasure ----------------------------------------------------------------------------------------
@@ -195,6 +212,12 @@ def _erase_text(row):
     return digest
 
 
+def erase_suggested_words(comment):
+    from app.suggestions.services import erase_with_comment
+
+    return erase_with_comment(comment)
+
+
 def erase_person(by, person, now=None):
     """Carry out an erasure request: identity removed, comment texts replaced, the log keeping their hashes.
 
@@ -216,12 +239,13 @@ def erase_person(by, person, now=None):
                                           .order_by(Comment.id)).scalars():
             revisions = [r.id for r in comment.revisions if _erase_text(r)]
             digest = _erase_text(comment)
-            if digest or revisions:
+            suggested = erase_suggested_words(comment)  # the wording it suggests (issue 19)
+            if digest or revisions or suggested:
                 erased.append(comment.id)
                 session.flush()
                 trail.append("comment.erased", f"comment:{comment.id}", {
                     "consultation": comment.consultation_id, "erased_sha256": comment.erased_sha256,
-                    "revisions": revisions}, actor=by.id)
+                    "revisions": revisions, **suggested}, actor=by.id)
         votes = 0
         for vote in db.session.execute(select(Vote).where(Vote.person_id == person.id, Vote.reason != "")).scalars():
             vote.reason, votes = "", votes + 1

@@ -218,6 +218,11 @@ def theme(theme_id):
 @roles_required(Role.FACILITATOR)
 def comment(comment_id):
     comment, consultation = _load_comment(comment_id)
+    from app.suggestions.services import find_for_comment
+
+    suggestion = find_for_comment(comment.id)
+    if suggestion is not None:  # answered by deciding on the wording it suggests (issue 19)
+        return _see_other(url_for("suggestions.decide", suggestion_id=suggestion.id))
     item = next(i for i in services.answered_comments(consultation, where=(Comment.id == comment.id,)))
     own = item.response if item.response is not None and item.response.comment_id == comment.id else None
     form = _response_form(consultation, own)

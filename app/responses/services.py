@@ -24,6 +24,7 @@ from app.mail import services as mail
 from app.partnerships.models import Organisation
 from app.responses.models import CommentTheme, Outcome, Response, ResponseAmendment, Theme
 from app.signoff.models import SignOff, SignOffRequest
+from app.suggestions.models import Suggestion
 from app.timeutil import utcnow
 from app.trail import services as trail
 
@@ -162,7 +163,7 @@ def later_sections(consultation):
 
 
 def respond(by, consultation, *, outcome, reason, comment=None, theme=None, changed_section_key=None,
-            amendment_reason=None):
+            amendment_reason=None, suggestion_decision=False):
     """Answer one comment or a whole theme; answering again revises the answer (both are logged).
 
     A new answer is a draft until the facilitator publishes the answers (`publish_answers`): its author is told
@@ -170,7 +171,9 @@ def respond(by, consultation, *, outcome, reason, comment=None, theme=None, chan
     A theme's answer is copied to every comment under it that has no answer of its own (one log entry each);
     saving the theme's answer again updates the copies nobody has changed by hand.
     After sign-off was asked for, a change is an amendment: it needs a reason, keeps the earlier wording, is
-    published at once and tells the partners who had already decided."""
+    published at once and tells the partners who had already decided.
+    A comment that suggests wording (app/suggestions) is answered by deciding on its suggestion, which calls this
+    with suggestion_decision=True: its answer and the draft then agree."""
     _require_facilitator(by, consultation)
     _require_closed(consultation)
     amending = frozen(consultation)
@@ -184,6 +187,9 @@ def respond(by, consultation, *, outcome, reason, comment=None, theme=None, chan
         raise DomainError("Answer either a comment or a theme")
     if comment is not None:
         _answerable(comment, consultation)
+        if not suggestion_decision and _suggests_wording(comment.id):
+            raise DomainError("This comment suggests new wording for its section: answer it by deciding on the "
+                              "suggestion", field="outcome")
     elif theme.consultation_id != consultation.id:
         raise NotFound("No such theme")
     try:
@@ -266,7 +272,9 @@ def _apply_to_comments(theme, response, answer, by, consultation, told):
     rows = session.execute(
         select(Comment.id, Response).join(CommentTheme, CommentTheme.comment_id == Comment.id)
         .outerjoin(Response, Response.comment_id == Comment.id)
-        .where(CommentTheme.theme_id == theme.id, *_needs_answer(consultation.id)).order_by(Comment.id)).all()
+        .where(CommentTheme.theme_id == theme.id, *_needs_answer(consultation.id),
+               Comment.id.not_in(select(Suggestion.comment_id)))  # answered by their decision (app/suggestions)
+        .order_by(Comment.id)).all()
     for comment_id, own in rows:
         if own is not None and own.from_theme_id != theme.id:
             continue  # answered on its own page (or copied from another theme): left as it is
@@ -278,6 +286,10 @@ def _apply_to_comments(theme, response, answer, by, consultation, told):
             answer.outcome, answer.reason, answer.changed_section_key)
         if not unchanged:
             _save(own, answer, by, consultation, told, subject_id=comment_id, from_theme=theme.id)
+
+
+def _suggests_wording(comment_id):
+    return db.session.execute(select(Suggestion.id).where(Suggestion.comment_id == comment_id)).first() is not None
 
 
 def theme_application(theme):

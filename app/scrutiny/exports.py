@@ -184,6 +184,9 @@ def scrutiny_members(consultation_id, labels):
     for name, (key, names) in TABLES.items():
         yield name, _table_chunks(key, names, cid)
     yield "org_responses.csv", csv_chunks(verify_log.EXPORT_FILES["org_responses.csv"], org_response_rows(cid))
+    from app.suggestions.exports import scrutiny_members as suggestion_members  # suggested wording (issue 19)
+
+    yield from suggestion_members(cid, labels, csv_chunks)
     yield "log.jsonl", log_chunks()
 
 

@@ -46,6 +46,7 @@ class YearlyReport:
     signoffs: dict | None = None
     findings: dict = field(default_factory=dict)  # severity -> (recorded, released)
     formal_responses: int = 0  # submitted on behalf of organisations (issue 19): not comments, counted apart
+    suggestions: dict = field(default_factory=dict)  # suggested wording (issue 19): outcome or "open" -> count
 
     @property
     def last_day(self):
@@ -71,6 +72,8 @@ class YearlyReport:
             for outcome, count in sorted(self.responses.items()):
                 yield "responses", outcome, count
         yield "changes", "versions of arrangements published", self.versions_published
+        for outcome in ("accepted", "accepted_with_changes", "declined", "open"):
+            yield "suggested wording", outcome, self.suggestions.get(outcome, 0)
         if self.answers_changing_a_section is not None:
             yield "changes", "answers that changed a section", self.answers_changing_a_section
         if self.signoffs is not None:
@@ -147,6 +150,9 @@ def yearly_report(partnership_id, start):
         .join(DraftArrangement, DraftVersion.draft_id == DraftArrangement.id)
         .where(DraftArrangement.partnership_id == partnership_id, DraftVersion.published_at >= _instant(start),
                DraftVersion.published_at < _instant(end))) or 0
+    from app.suggestions.queries import counts_for_year
+
+    report.suggestions = counts_for_year(ids)
     counts = count_findings(ids)
     for severity in ("low", "medium", "high"):
         recorded = sum(n for (s, _v), n in counts.items() if s == severity)

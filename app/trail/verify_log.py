@@ -166,7 +166,7 @@ class TextIndex:
 # --- the scrutiny export: every row of every file bound to the log ------------------------------------
 
 MANIFEST = "manifest.json"
-EXPORT_FORMAT = "scrutiny-export/3"  # 3: org_responses.csv (issue 19)
+EXPORT_FORMAT = "scrutiny-export/3"  # 3: formal responses and suggested wording (issue 19); format 2 is checked without them
 WITHHELD = re.compile(r"\[withheld: safeguarding concern \d+\]")
 COMMENT_COLUMNS = ["comment_id", "consultation_id", "section_id", "parent_id", "thread_id", "depth", "status",
                    "author", "audience", "created_at", "edited_at", "withdrawn_at", "body", "body_sha256"]
@@ -194,9 +194,20 @@ EXPORT_FILES = {
     # Submitted formal responses from organisations (issue 19): drafts are never exported.
     "org_responses.csv": ["id", "consultation_id", "organisation_id", "lead_id", "co_author_ids", "submitted_at",
                           "body", "body_sha256"],
+    "suggestions.csv": ["suggestion_id", "comment_id", "consultation_id", "section_id", "section_key", "passage_start",
+                        "passage_end", "passage", "replacement", "replacement_sha256", "section_sha256",
+                        "version_hash", "supporters", "outcome", "final_text", "applied_version_id",
+                        "decided_by_id", "created_at", "decided_at"],
+    "suggestion_supports.csv": ["support_id", "suggestion_id", "supporter", "audience", "status", "created_at",
+                                "withdrawn_at"],
 }
+# The format that added a file: an export in an older format has no such file, and is checked without it.
+ADDED_IN = {"org_responses.csv": 3, "suggestions.csv": 3, "suggestion_supports.csv": 3}
+FORMATS = {f"scrutiny-export/{number}": number for number in (2, 3)}
+# A comment author's own words, withheld, redacted or erased with the comment (each with its <column>_sha256 beside).
+WITHHOLDABLE = ("body", "replacement")
 UNBOUND = {"created_at", "edited_at", "withdrawn_at", "written_at", "replaced_at", "updated_at", "at",
-           "requested_at", "closed_at", "decided_at", "published_at", "author", "voter", "submitted_at"}
+           "requested_at", "closed_at", "decided_at", "published_at", "author", "voter", "submitted_at", "supporter"}
 EXPORT_NAMES = {MANIFEST, "README.txt", "log.jsonl", *EXPORT_FILES}
 MODERATION_ACTS = {"comment.approved": "approved", "comment.hidden": "hidden", "comment.rejected": "rejected",
                    "comment.restored": "restored", "concern.raised": "concern"}
@@ -208,8 +219,10 @@ STATUS_AFTER = {"comment.approved": "published", "comment.hidden": "hidden", "co
 CONFIRMED_NOT_HARM = "Read and confirmed it does not disclose harm"
 
 
+SUGGESTION_DECISIONS = ("suggestion.accepted", "suggestion.accepted_with_changes", "suggestion.declined")
+SUGGESTION_ACTIONS = ("suggestion.made", "suggestion.supported", "suggestion.support_withdrawn", *SUGGESTION_DECISIONS)
 # The entries an export's rows are checked against (and response.*); others are not kept.
-ROW_ACTIONS = {"comment.posted", "reply.posted", "comment.edited", "comment.redacted", "comment.withdrawn",
+ROW_ACTIONS = {*SUGGESTION_ACTIONS, "comment.posted", "reply.posted", "comment.edited", "comment.redacted", "comment.withdrawn",
                ERASURE_ACTION, "person.erased",
                *MODERATION_ACTS, *STATUS_AFTER, "vote.cast", "vote.changed", "theme.created", "signoff.requested",
                "signoff.waiver_recorded", "signoff.superseded", "signoff.approved", "signoff.returned",
@@ -313,7 +326,7 @@ class Expectations:
         if action == "person.erased":
             self.erased_people.add(_ident(subject, "person"))
         for handler in (self._comment, self._moderation, self._vote, self._theme, self._response, self._signoff,
-                        self._finding, self._org_response):
+                        self._finding, self._org_response, self._suggestion):
             handler(seq, actor, action, subject, data, about)
 
     def _comment(self, seq, actor, action, subject, data, about):
@@ -448,6 +461,31 @@ class Expectations:
                 id=response, consultation_id=self.cid, organisation_id=_s(data.get("organisation")),
                 lead_id=_s(actor), co_author_ids=",".join(str(i) for i in data.get("co_authors") or []),
                 body=Sha(data.get("body_sha256")))
+    def _suggestion(self, seq, actor, action, subject, data, about):
+        """Suggested wording (issue 19): the row as made, its supporters counted, its decision; each support's row."""
+        suggestion, rows = _ident(subject, "suggestion"), self.files["suggestions.csv"]
+        if action == "suggestion.made" and about and suggestion:
+            rows[suggestion] = Expected(seq).set(
+                suggestion_id=suggestion, comment_id=_s(data.get("comment")), consultation_id=self.cid,
+                section_id=_s(data.get("section")), section_key=_s(data.get("section_key")),
+                passage_start=_s(data.get("passage_start")), passage_end=_s(data.get("passage_end")),
+                passage=Sha(data.get("passage_sha256")), replacement=Sha(data.get("replacement_sha256")),
+                section_sha256=_s(data.get("section_sha256")), version_hash=_s(data.get("version_hash")),
+                supporters=0, outcome="", final_text="", applied_version_id="", decided_by_id="")
+        elif suggestion in rows:
+            row, supports = rows[suggestion], self.files["suggestion_supports.csv"]
+            support = _s(data.get("support"))
+            if action == "suggestion.supported":
+                supports.setdefault(support, Expected(seq)).set(support_id=support, suggestion_id=suggestion,
+                                                                audience=_s(data.get("audience")), status="supporting")
+                row.cells["supporters"] += 1
+            elif action == "suggestion.support_withdrawn" and support in supports:
+                supports[support].cells["status"] = "withdrawn"
+                row.cells["supporters"] -= 1
+            elif action in SUGGESTION_DECISIONS:
+                final = data.get("final_sha256")
+                row.set(outcome=_s(data.get("outcome")), final_text=Sha(final) if final else "",
+                        applied_version_id=_s(data.get("version")), decided_by_id=_s(actor))
 
 
 def _row_key(name, index, row):
@@ -468,28 +506,31 @@ class ErasedOrSha(Sha):
 
 def _check_text(name, number, column, cell, expected, row, redacted, erased=frozenset()):
     """Free text: its SHA-256 must be the logged one. A comment under a safeguarding concern is withheld as a marker
-    (always so once its text was redacted): then its body_sha256 column carries the check."""
-    digest_column = row.get("body_sha256") if column == "body" else None
-    if column == "body" and cell == ERASED_MARKER and row.get("comment_id") in erased:
+    (always so once its text was redacted), and so are the words its suggestion proposes: then the <column>_sha256
+    column beside it carries the check."""
+    own_words = column in WITHHOLDABLE
+    digest_name = f"{column}_sha256"
+    digest_column = row.get(digest_name) if own_words else None
+    if own_words and cell == ERASED_MARKER and row.get("comment_id") in erased:
         if digest_column != expected.digest:
-            raise ExportError(name, number, "body_sha256", "does not match the SHA-256 logged for this text")
+            raise ExportError(name, number, digest_name, "does not match the SHA-256 logged for this text")
         return
-    if column == "body" and row.get("comment_id") in redacted:
+    if own_words and row.get("comment_id") in redacted:
         # Its text moved to the safeguarding record: the export writes the concern's marker, nothing else.
         if not WITHHELD.fullmatch(cell):
             raise ExportError(name, number, column, "a redacted comment's text must read [withheld: safeguarding "
                               "concern N]")
         if digest_column not in (text_hash(""), expected.digest):
-            raise ExportError(name, number, "body_sha256", "does not match the SHA-256 logged for this text")
+            raise ExportError(name, number, digest_name, "does not match the SHA-256 logged for this text")
         return
-    if column == "body" and WITHHELD.fullmatch(cell):
+    if own_words and WITHHELD.fullmatch(cell):
         if digest_column != expected.digest:
-            raise ExportError(name, number, "body_sha256", "does not match the SHA-256 logged for this text")
+            raise ExportError(name, number, digest_name, "does not match the SHA-256 logged for this text")
         return
     if not expected.accepts(cell):
         raise ExportError(name, number, column, "the text does not match the SHA-256 logged for it")
     if digest_column is not None and digest_column != expected.digest:
-        raise ExportError(name, number, "body_sha256", "does not match the SHA-256 logged for this text")
+        raise ExportError(name, number, digest_name, "does not match the SHA-256 logged for this text")
 
 
 def check_file(name, stream, expected, redacted, erased=frozenset()):
@@ -519,8 +560,9 @@ def check_file(name, stream, expected, redacted, erased=frozenset()):
                 value, cell = want.cells[column], row[column]
                 if isinstance(value, Sha):
                     _check_text(name, number, column, cell, value, row, redacted, erased)
-                elif cell != value:
-                    raise ExportError(name, number, column, f"says {cell!r}; the log (seq {want.seq}) says {value!r}")
+                elif cell != _s(value):
+                    raise ExportError(name, number, column, f"says {cell!r}; the log (seq {want.seq}) says "
+                                                            f"{_s(value)!r}")
     missing = len(keys) - index
     if missing > 0:
         first = expected[keys[len(keys) - missing]]
@@ -534,17 +576,32 @@ def _manifest(archive):
         raise ExportError(MANIFEST, None, None, "missing: this is not a scrutiny export") from None
     except ValueError:
         raise ExportError(MANIFEST, None, None, "is not valid JSON") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != EXPORT_FORMAT \
+    if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS \
             or not isinstance(manifest.get("consultation"), int) or isinstance(manifest.get("consultation"), bool):
         raise ExportError(MANIFEST, None, None, f"should name the format {EXPORT_FORMAT} and a consultation id")
     return manifest
+
+
+def _format_number(archive):
+    """The format the manifest names, if it can be read (else the newest: _manifest says what is wrong)."""
+    try:
+        manifest = json.loads(archive.read(MANIFEST).decode("utf-8"))
+    except (KeyError, ValueError):
+        return FORMATS[EXPORT_FORMAT]
+    return FORMATS.get(manifest.get("format") if isinstance(manifest, dict) else None, FORMATS[EXPORT_FORMAT])
+
+
+def files_of(number):
+    """The CSV files of an export in format `number`."""
+    return [name for name in EXPORT_FILES if ADDED_IN.get(name, 2) <= number]
 
 
 def check_names(archive):
     names = archive.namelist()
     if len(names) != len(set(names)):
         raise ExportError(sorted(n for n in names if names.count(n) > 1)[0], None, None, "appears twice in the ZIP")
-    unknown, missing = sorted(set(names) - EXPORT_NAMES), sorted(EXPORT_NAMES - set(names))
+    expected = {MANIFEST, "README.txt", "log.jsonl", *files_of(_format_number(archive))}
+    unknown, missing = sorted(set(names) - expected), sorted(expected - set(names))
     if unknown:
         raise ExportError(unknown[0], None, None, "is not a file of a scrutiny export")
     if missing:
@@ -568,7 +625,7 @@ def verify_export(archive, head=None, head_seq=None, report=None):
         head_check.check(count)
     ledger.check_recorded_heads()
     files, redacted, erased = ledger.expectations(manifest["consultation"])
-    for name in EXPORT_FILES:
+    for name in files_of(FORMATS[manifest["format"]]):
         check_file(name, _open_text(archive, name), files[name], redacted, erased)
     if report is not None:
         report["erased"] = sum(1 for row in csv.DictReader(_open_text(archive, "comments.csv"))

@@ -1,5 +1,6 @@
 // The portal's own script: start GOV.UK Frontend's components and give htmx the CSRF token.
 import { initAll } from "./govuk-frontend.min.js";
+import "./suggestions.js";
 
 initAll();
 

@@ -97,6 +97,7 @@ def _plant_markers():
                                 {"status": status, "id": comment_id})
             _db.session.commit()
         markers[kind] = marker
+    _plant_suggestions(consultation, people, markers["pending"])
     try:  # the moderation room: a young person's own safeguarding worry, for the DSL (and scrutineers) only
         from app.moderation.services import raise_own_worry
     except ImportError:
@@ -105,6 +106,26 @@ def _plant_markers():
     raise_own_worry(people["youth-demo-2"], f"Planted worry {marker} for the crawler.")
     markers["worry"] = marker
     return markers
+
+
+def _plant_suggestions(consultation, people, pending_marker):
+    """Suggested wording (issue 19), so that its pages are crawled: a published suggestion, and a young person's
+    waiting one whose suggested words carry the "pending" marker (nobody but moderators and scrutineers may read
+    them)."""
+    from app.suggestions import services as suggestions
+    from app.suggestions import text as wording
+
+    def unique_words(section):
+        words = section.body.split()
+        return next(" ".join(words[i:i + 3]) for i in range(len(words) - 2)
+                    if len(wording.find(section.body, " ".join(words[i:i + 3]))) == 1)
+
+    for author, section, replacement in [
+            ("amy.clarke@demo.test", consultation.version.sections[0], "A wording planted for the crawler"),
+            ("youth-demo-3", consultation.version.sections[2], f"Planted words {pending_marker}")]:
+        suggestions.suggest(people[author], consultation, section, reason="Planted for the crawler.",
+                            passage=unique_words(section), replacement=replacement,
+                            made_against=wording.sha256(section.body))
 
 
 # --- the crawl ------------------------------------------------------------------------------------

@@ -39,6 +39,9 @@ def _changes(name, value):
         return ["Something else"]
     if hasattr(value, "tzinfo") or hasattr(value, "isoformat"):
         return [value + timedelta(days=3)]
+    if dataclasses.is_dataclass(value):  # a dataclass inside a view (a suggestion's card): each of its fields
+        return [dataclasses.replace(value, **{item.name: other}) for item in dataclasses.fields(value)
+                for other in _changes(item.name, getattr(value, item.name))]
     return []
 
 
@@ -115,12 +118,32 @@ def scene(app, consultation, sections, practitioner, vcs):
 
 def test_a_comment_card_key_changes_whenever_its_html_does(scene):
     state = {"view": scene["view"], "access": scene["access"]}
-    changes = [*_dataclass_changes(state, "view", skip=("replies", "reply_count", "revisions")),
+    changes = [*_dataclass_changes(state, "view", skip=("replies", "reply_count", "revisions", "suggestion")),
                *_dataclass_changes(state, "access")]
     assert len(changes) > 20
     problems = _check(lambda: fragments.comment_card(state["view"], state["access"]),
                       lambda: fragments._macro("consultations/_comments.html", "comment_card_html")(
                           state["view"], state["access"]), changes, "comment card")
+    assert not problems, "\n".join(problems)
+
+
+def test_a_suggestion_card_key_changes_whenever_its_html_does(app, scene):
+    """A comment that suggests wording (app/suggestions) draws its tracked change in the card."""
+    from app.suggestions import services as suggestions
+    from app.suggestions.text import sha256
+
+    section = scene["section"]
+    made = suggestions.suggest(scene["reader"], scene["consultation"], section, reason="Why not",
+                               passage="help families", replacement="support families",
+                               made_against=sha256(section.body))
+    with app.test_request_context("/"):
+        state = {"view": queries.comment_view(made.comment, scene["access"]), "access": scene["access"]}
+        assert state["view"].suggestion is not None
+        changes = list(_dataclass_changes(state, "view", skip=("replies", "reply_count", "revisions")))
+        assert sum(1 for label, *_ in changes if label.startswith("CommentView.suggestion")) > 5
+        problems = _check(lambda: fragments.comment_card(state["view"], state["access"]),
+                          lambda: fragments._macro("consultations/_comments.html", "comment_card_html")(
+                              state["view"], state["access"]), changes, "suggestion card")
     assert not problems, "\n".join(problems)
 
 

@@ -131,10 +131,19 @@ ROUTES = [
     # Separation of duties (issue 14): the history of grants, and confirming one (999999 is no request).
     ("GET", "/role-grants", "role_grants.index", "readers"),
     ("POST", "/role-grants/999999/confirm", "role_grants.confirm", "readers 404"),
+    # Suggested wording (issue 19). 999999 is no consultation, section or suggestion.
+    ("GET", "/consultations/999999/sections/999999/suggest", "suggestions.suggest", "signed in 404"),
+    ("POST", "/consultations/999999/sections/999999/suggest", "suggestions.suggest", "signed in 404"),
+    ("GET", "/consultations/999999/suggestions", "suggestions.index", "signed in 404"),
+    ("GET", "/suggestions/999999", "suggestions.show", "signed in 404"),
+    ("POST", "/suggestions/999999/support", "suggestions.support", "signed in 404"),
+    ("GET", "/suggestions/999999/decide", "suggestions.decide", "facilitators 404"),
+    ("POST", "/suggestions/999999/decide", "suggestions.decide", "facilitators 404"),
+    ("GET", "/open-data/consultations/999999/suggestions.csv", "suggestions.open_data", "not found"),
     ("POST", "/logout", "accounts.logout", "logout"),
 ]
 COVERED_BLUEPRINTS = ("main.", "accounts.", "partnerships.", "moderation.", "groups.", "scrutiny.", "responses.",
-                      "signoff.", "public.", "role_grants.")
+                      "signoff.", "public.", "role_grants.", "suggestions.")
 # Roles allowed by the special access kinds above (a trailing " 404": allowed, but there is no such thing).
 def _names(roles):
     return {Role(role).value for role in roles}

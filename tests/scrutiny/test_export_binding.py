@@ -57,10 +57,30 @@ def _everything_happens(open_consultation):
     moderation.redact(dsl, concern)
     consultations.cast_vote(practitioner, open_consultation, section, "support", "Good idea")
     consultations.cast_vote(practitioner, open_consultation, section, "oppose", "On reflection, no")
+    _suggested_wording(open_consultation, practitioner)
     scrutineer = _person("scrutineer@demo.test")
     finding = scrutiny.record_finding(scrutineer, open_consultation, observation="Few young people took part",
                                       recommendation="Visit schools", severity="medium", entries="1, 2")
     scrutiny.set_visibility(scrutineer, finding, "shared")
+
+
+def _suggested_wording(open_consultation, practitioner):
+    """Suggested wording (issue 19): two suggestions, supported, one support withdrawn and given again."""
+    from app.suggestions import services as suggestions
+    from app.suggestions.text import sha256
+
+    section = open_consultation.version.sections[1]
+    vcs, amy = _person("vcs@demo.test"), _person("amy.clarke@demo.test")
+    first = suggestions.suggest(practitioner, open_consultation, section, reason="Say who leads it",
+                                passage="lead the partnership's work", replacement="lead and fund the partnership's work",
+                                made_against=sha256(section.body))
+    second = suggestions.suggest(vcs, open_consultation, section, reason="Plainer", passage="live with",
+                                 replacement="grow up with", made_against=sha256(section.body))
+    suggestions.support(vcs, first)
+    suggestions.support(amy, first)
+    suggestions.withdraw_support(vcs, first)
+    suggestions.support(vcs, first)
+    suggestions.support(practitioner, second)
 
 
 @pytest.fixture
@@ -108,7 +128,7 @@ def test_clean_exports_pass_and_hold_every_kind_of_row(exports):
     members = {**_read(exports["open"])}
     published = _read(exports["closed"])
     for name in ("comments.csv", "replies.csv", "comment_revisions.csv", "votes.csv", "moderation_acts.csv",
-                 "findings.csv"):
+                 "findings.csv", "suggestions.csv", "suggestion_supports.csv"):
         assert len(_rows(members, name)) > 1, name
     for name in ("responses.csv", "signoff_requests.csv", "signoffs.csv", "publications.csv"):
         assert len(_rows(published, name)) > 1, name
