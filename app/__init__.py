@@ -104,6 +104,13 @@ def _register_blueprints(app):
     for blueprint in (privacy_bp, privacy_cli_bp):  # issue 18: personal data
         app.register_blueprint(blueprint)
 
+    from app.attachments.routes import bp as attachments_bp
+
+    app.register_blueprint(attachments_bp)  # issue 19: documents and accessible versions attached to drafts
+    from app.workshops.routes import bp as workshops_bp
+
+    app.register_blueprint(workshops_bp)  # issue 19: workshop and paper input, entered by staff
+
 
 def _register_template_helpers(app):
     from flask import request

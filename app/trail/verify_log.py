@@ -166,7 +166,7 @@ class TextIndex:
 # --- the scrutiny export: every row of every file bound to the log ------------------------------------
 
 MANIFEST = "manifest.json"
-EXPORT_FORMAT = "scrutiny-export/2"
+EXPORT_FORMAT = "scrutiny-export/3"  # 3: workshop_sessions.csv (issue 19); exports of format 2 are still checked
 WITHHELD = re.compile(r"\[withheld: safeguarding concern \d+\]")
 COMMENT_COLUMNS = ["comment_id", "consultation_id", "section_id", "parent_id", "thread_id", "depth", "status",
                    "author", "audience", "created_at", "edited_at", "withdrawn_at", "body", "body_sha256"]
@@ -191,9 +191,15 @@ EXPORT_FILES = {
                          "log_head", "published_at"],
     "findings.csv": ["id", "consultation_id", "author_id", "severity", "entry_seqs", "visibility", "observation",
                      "recommendation", "created_at"],
+    # Workshop and paper sessions entered by staff (issue 19): each bound to its workshop.recorded entry; their
+    # contributions are rows of comments.csv, by the session's group voice.
+    "workshop_sessions.csv": ["id", "consultation_id", "held_on", "organisation_id", "group_name", "participants",
+                              "method", "audience", "voice_id", "recorded_by_id", "recorded_at"],
 }
+# Files a format did not have yet: an older export is checked without them.
+NOT_IN_FORMAT = {"scrutiny-export/2": {"workshop_sessions.csv"}, EXPORT_FORMAT: set()}
 UNBOUND = {"created_at", "edited_at", "withdrawn_at", "written_at", "replaced_at", "updated_at", "at",
-           "requested_at", "closed_at", "decided_at", "published_at", "author", "voter"}
+           "requested_at", "closed_at", "decided_at", "published_at", "author", "voter", "recorded_at"}
 EXPORT_NAMES = {MANIFEST, "README.txt", "log.jsonl", *EXPORT_FILES}
 MODERATION_ACTS = {"comment.approved": "approved", "comment.hidden": "hidden", "comment.rejected": "rejected",
                    "comment.restored": "restored", "concern.raised": "concern"}
@@ -210,7 +216,8 @@ ROW_ACTIONS = {"comment.posted", "reply.posted", "comment.edited", "comment.reda
                ERASURE_ACTION, "person.erased",
                *MODERATION_ACTS, *STATUS_AFTER, "vote.cast", "vote.changed", "theme.created", "signoff.requested",
                "signoff.waiver_recorded", "signoff.superseded", "signoff.approved", "signoff.returned",
-               "arrangement.published", "finding.recorded", "finding.shared", "finding.released"}
+               "arrangement.published", "finding.recorded", "finding.shared", "finding.released",
+               "workshop.recorded"}
 
 
 class ExportError(Exception):
@@ -309,7 +316,7 @@ class Expectations:
         if action == "person.erased":
             self.erased_people.add(_ident(subject, "person"))
         for handler in (self._comment, self._moderation, self._vote, self._theme, self._response, self._signoff,
-                        self._finding):
+                        self._finding, self._workshop):
             handler(seq, actor, action, subject, data, about)
 
     def _comment(self, seq, actor, action, subject, data, about):
@@ -436,6 +443,16 @@ class Expectations:
             findings[finding].cells["visibility"] = action.split(".")[1]
 
 
+    def _workshop(self, seq, actor, action, subject, data, about):
+        session = _ident(subject, "workshop_session")
+        if action == "workshop.recorded" and about and session:
+            self.files["workshop_sessions.csv"][session] = Expected(seq).set(
+                id=session, consultation_id=self.cid, held_on=_s(data.get("held_on")),
+                organisation_id=_s(data.get("organisation")), group_name=Sha(data.get("group_sha256")),
+                participants=_s(data.get("participants")), method=_s(data.get("method")),
+                audience=_s(data.get("audience")), voice_id=_s(data.get("voice")), recorded_by_id=_s(actor))
+
+
 def _row_key(name, index, row):
     if name == "moderation_acts.csv":
         return index  # the log names no act ids: the n-th act row is the n-th moderation entry
@@ -520,17 +537,18 @@ def _manifest(archive):
         raise ExportError(MANIFEST, None, None, "missing: this is not a scrutiny export") from None
     except ValueError:
         raise ExportError(MANIFEST, None, None, "is not valid JSON") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != EXPORT_FORMAT \
+    if not isinstance(manifest, dict) or manifest.get("format") not in NOT_IN_FORMAT \
             or not isinstance(manifest.get("consultation"), int) or isinstance(manifest.get("consultation"), bool):
         raise ExportError(MANIFEST, None, None, f"should name the format {EXPORT_FORMAT} and a consultation id")
     return manifest
 
 
-def check_names(archive):
+def check_names(archive, export_format=EXPORT_FORMAT):
     names = archive.namelist()
     if len(names) != len(set(names)):
         raise ExportError(sorted(n for n in names if names.count(n) > 1)[0], None, None, "appears twice in the ZIP")
-    unknown, missing = sorted(set(names) - EXPORT_NAMES), sorted(EXPORT_NAMES - set(names))
+    expected = EXPORT_NAMES - NOT_IN_FORMAT.get(export_format, set())
+    unknown, missing = sorted(set(names) - expected), sorted(expected - set(names))
     if unknown:
         raise ExportError(unknown[0], None, None, "is not a file of a scrutiny export")
     if missing:
@@ -539,8 +557,9 @@ def check_names(archive):
 
 def verify_export(archive, head=None, head_seq=None, report=None):
     """Check a scrutiny export ZIP: the chain, the heads it records, and every row of every CSV file."""
-    check_names(archive)
-    manifest = _manifest(archive)
+    manifest = _manifest(archive) if MANIFEST in archive.namelist() else None
+    check_names(archive, manifest["format"] if manifest else EXPORT_FORMAT)
+    manifest = manifest or _manifest(archive)
     head_check = HeadCheck(head, head_seq) if head else None
     ledger = Ledger()
 
@@ -555,7 +574,8 @@ def verify_export(archive, head=None, head_seq=None, report=None):
     ledger.check_recorded_heads()
     files, redacted, erased = ledger.expectations(manifest["consultation"])
     for name in EXPORT_FILES:
-        check_file(name, _open_text(archive, name), files[name], redacted, erased)
+        if name not in NOT_IN_FORMAT[manifest["format"]]:
+            check_file(name, _open_text(archive, name), files[name], redacted, erased)
     if report is not None:
         report["erased"] = sum(1 for row in csv.DictReader(_open_text(archive, "comments.csv"))
                                if row["body"] == ERASED_MARKER and row["comment_id"] in erased)
