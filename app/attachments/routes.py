@@ -51,9 +51,14 @@ def new(draft_id):
     form.section.choices = [("", "The whole draft")] + [(key, f"Section: {title}") for key, title in sections.items()]
     if request.method == "GET" and request.args.get("section") in sections:
         form.section.data = request.args["section"]
-    status = 200
     if form.is_submitted():
-        if form.validate():
+        valid = form.validate()
+        chosen = request.files.get("file")  # every missing answer is said at once, before any file is read
+        if chosen is None or not (chosen.filename or "").strip():
+            form.file.errors = list(form.file.errors) + ["Select a file"]
+        if not (form.title.data or "").strip():
+            form.title.errors = list(form.title.errors) + ["Enter a title for the document"]
+        if valid and not form.file.errors and not form.title.errors:
             try:
                 attachment = services.attach(current_user, draft, request.files.get("file"), title=form.title.data,
                                              kind=form.kind.data, language=form.language.data,
@@ -64,8 +69,7 @@ def new(draft_id):
                 flash(f"“{attachment.title}” has been attached ({attachment.file.type.label}, "
                       f"{attachment.file.size_label})", "success")
                 return redirect(url_for("drafts.draft", draft_id=draft.id, _anchor="attachments"), 303)
-        status = 400
-    return render_template("attachments/new.html", draft=draft, form=form, file_hint=file_hint()), status
+    return render_template("attachments/new.html", draft=draft, form=form, file_hint=file_hint())
 
 
 @bp.route("/attachments/<int:attachment_id>/remove", methods=["GET", "POST"])

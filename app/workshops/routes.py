@@ -96,9 +96,7 @@ def new(consultation_id):
         form.method.data = "workshop"
         if len(audiences) >= 1:
             form.audience.data = audiences[0].value
-    status = 200
     if form.is_submitted():
-        status = 400
         if form.validate():
             held_on, participants = _read_day(form), _read_count(form)
             organisation = next((o for o in groups + others if str(o.id) == form.organisation.data), None)
@@ -117,7 +115,7 @@ def new(consultation_id):
                           "success")
                     return redirect(url_for(".session", session_id=workshop.id), 303)
     return render_template("workshops/new.html", consultation=consultation, form=form,
-                           no_audience=not audiences), status
+                           no_audience=not audiences)
 
 
 def _session_page(workshop, contribution_form=None, photo_form=None, status=200):
@@ -173,7 +171,7 @@ def contribute(session_id):
                   "lead, who has been emailed" if held else "Saved. It waits for a moderator before anyone else "
                   "sees it.", "success")
             return redirect(url_for(".session", session_id=workshop.id, _anchor="contributions"), 303)
-    return _session_page(workshop, contribution_form=form, status=400)
+    return _session_page(workshop, contribution_form=form)
 
 
 @bp.route("/workshops/<int:session_id>/photos", methods=["POST"])
@@ -190,7 +188,7 @@ def add_photo(session_id):
         else:
             flash("The photo has been added. Camera and location details were removed.", "success")
             return redirect(url_for(".session", session_id=workshop.id, _anchor="photos"), 303)
-    return _session_page(workshop, photo_form=form, status=400)
+    return _session_page(workshop, photo_form=form)
 
 
 @bp.route("/workshop-photos/<int:photo_id>")

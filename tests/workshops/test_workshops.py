@@ -237,7 +237,7 @@ def test_a_youth_worker_records_a_session_and_types_in_what_they_said_on_the_pag
                                     "organisation": str(group.id), "participants": "twelve", "method": "workshop",
                                     "audience": "young_people"}, csrf, form_url)
     page = bad.get_data(as_text=True)
-    assert bad.status_code == 400 and "There is a problem" in page
+    assert bad.status_code == 200 and "There is a problem" in page
     assert "must be a real date" in page and "as a number" in page and 'href="#held_on_day"' in page
     day = today()
     good = _post(browser, form_url, {"held_on_day": str(day.day), "held_on_month": str(day.month),
@@ -251,7 +251,7 @@ def test_a_youth_worker_records_a_session_and_types_in_what_they_said_on_the_pag
     page = browser.get(session_url).get_data(as_text=True)
     assert VOICE in page and 'type="file"' in page and 'enctype="multipart/form-data"' in page
     empty = _post(browser, f"{session_url}/contributions", {"section": "", "body": ""}, csrf, session_url)
-    assert empty.status_code == 400 and "Enter your comment" in empty.get_data(as_text=True)
+    assert empty.status_code == 200 and "Enter your comment" in empty.get_data(as_text=True)
     saved = _post(browser, f"{session_url}/contributions", {"section": str(sections[1].id), "body": DISCLOSURE},
                   csrf, session_url)
     assert saved.status_code == 303
@@ -265,7 +265,7 @@ def test_a_youth_worker_records_a_session_and_types_in_what_they_said_on_the_pag
     wrong = _post(browser, f"{session_url}/photos", {"description": "Not a photo",
                                                      "photo": (io.BytesIO(files.HTML_PAGE), "chart.jpg")},
                   csrf, session_url, content_type="multipart/form-data")
-    assert wrong.status_code == 400 and "web page or script code" in wrong.get_data(as_text=True)
+    assert wrong.status_code == 200 and "web page or script code" in wrong.get_data(as_text=True)
     assert len(workshop.photos) == 1
 
 
