@@ -117,7 +117,7 @@ class Config:
     # Uploaded files (issue 19): kept outside the web root, named by a random id, served only through routes that
     # check who may see them. The largest file accepted, in bytes (10 MB by default).
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(BASE_DIR / "instance" / "uploads")
-    UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+    UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 10_000_000)
     # An image larger than this many pixels is refused before it is decoded (a "decompression bomb").
     UPLOAD_MAX_IMAGE_PIXELS = _env_int("UPLOAD_MAX_IMAGE_PIXELS", 40_000_000)
 
