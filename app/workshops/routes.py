@@ -67,7 +67,7 @@ def _read_day(form):
 
 def _read_count(form):
     text = (form.participants.data or "").strip().replace(",", "")
-    if not text.isdigit() or len(text) > 6:
+    if not (text.isascii() and text.isdigit()) or len(text) > 6:
         form.participants.errors = list(form.participants.errors) + [
             "Enter how many people took part as a number, for example 12"]
         return None

@@ -10,7 +10,6 @@ Concerns and reads it, with who typed it in. The facilitator attaches an easy re
 practitioner sees it on the consultation page, tagged "Easy read", and downloads it. Walked with JavaScript on at
 1280 px and off at 320 px.
 """
-import io
 import re
 import uuid
 from datetime import timedelta

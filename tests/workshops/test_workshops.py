@@ -3,7 +3,6 @@ and screened for disclosures like young people's own posts), photos of flipchart
 scrutiny export."""
 import csv
 import io
-import re
 import zipfile
 from datetime import timedelta
 
@@ -11,14 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Person, Role
-from app.consultations.models import Comment
 from app.errors import DomainError, NotAllowed
 from app.extensions import db as _db
 from app.mail.models import OutboxMessage
 from app.moderation import services as moderation
 from app.moderation.models import SafeguardingConcern
 from app.responses import services as responses
-from app.timeutil import utcnow
 from app.trail import services as trail
 from app.trail import verify_log
 from app.workshops import services
