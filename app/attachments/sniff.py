@@ -4,7 +4,7 @@ The file's name is used for one thing only: a file called `.pdf` must be a PDF. 
 
 | type | accepted when |
 | --- | --- |
-| PDF  | it starts with `%PDF-1.x` or `%PDF-2.x` at byte 0 and ends with `%%EOF` (in its last 1 KiB), and holds no active content (`/JavaScript`, `/JS`, `/Launch`, `/EmbeddedFile`, `/RichMedia`, `/XFA`, `/OpenAction`, `/AA`) |
+| PDF  | it starts with `%PDF-1.x` or `%PDF-2.x` at byte 0 and ends with `%%EOF` (in its last 1 KiB), and holds no active content (`/JavaScript`, `/JS`, `/Launch`, `/EmbeddedFile`, `/RichMedia`, `/XFA`, `/OpenAction`, `/AA`, also when written with `#xx` escapes; not looked for inside compressed object streams) |
 | DOCX | a ZIP archive (`PK\\x03\\x04` at byte 0) holding `[Content_Types].xml`, which names a Word document's main part, and `word/document.xml`; no macros (`vbaProject.bin`, a "macroEnabled" type) |
 | ODT  | a ZIP archive whose first entry is `mimetype`, stored uncompressed, reading exactly `application/vnd.oasis.opendocument.text`, with `content.xml`; no macros (`Basic/`, `Scripts/`) |
 | PNG  | it starts with the PNG signature and Pillow decodes the whole image |
@@ -55,6 +55,11 @@ MARKUP = re.compile(rb"<\s*(?:!doctype|html|head|body|script|iframe|svg|object|e
 PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFile|EmbeddedFiles|RichMedia|XFA|OpenAction|AA)"
                         rb"(?![A-Za-z0-9])")
 PDF_HEADER = re.compile(rb"%PDF-[12]\.\d")
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+
+
+def _unescape(match):
+    return bytes([int(match.group(1), 16)])
 SIGNATURES = [(b"%PDF-", FileType.PDF), (b"\x89PNG\r\n\x1a\n", FileType.PNG), (b"\xff\xd8\xff", FileType.JPEG),
               (b"PK\x03\x04", None)]  # None: a ZIP archive, a DOCX or an ODT once its entries are read
 
@@ -202,7 +207,8 @@ def _check_pdf(path, head, tail, field):
     with open(path, "rb") as source:
         for chunk in iter(lambda: source.read(CHUNK), b""):
             window = overlap + chunk
-            if PDF_ACTIVE.search(window):
+            # A name may be written with #xx escapes (/J#61vaScript is /JavaScript): read it as a PDF reader would.
+            if PDF_ACTIVE.search(window) or PDF_ACTIVE.search(PDF_NAME_ESCAPE.sub(_unescape, window)):
                 raise UploadRefused("The selected PDF contains scripts, actions or embedded files, so it cannot be "
                                     "accepted. Save it again without them (for example, “Print to PDF”)",
                                     field=field)

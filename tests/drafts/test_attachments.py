@@ -129,6 +129,8 @@ REFUSED = [
     ("a PNG with a script after it", files.png_with_script(), "diagram.png", "web page or script code"),
     ("a DOCX starting with a PDF", files.zip_starting_with_pdf(), "groups.docx", "both a Word document (DOCX) and a PDF"),
     ("a PDF with JavaScript", files.pdf_with_javascript(), "easy read.pdf", "contains scripts"),
+    ("a PDF with escaped JavaScript", files.pdf(extra=b" /A << /S /J#61vaScript /J#53 (x) >>"), "easy read.pdf",
+     "contains scripts"),
     ("a DOCX with macros", files.docx_with_macros(), "groups.docx", "contains macros"),
     ("a ZIP called .docx", files.plain_zip(), "groups.docx", "another kind of ZIP archive"),
     ("an ODT of the wrong type", files.odt(mimetype=b"application/zip"), "groups.odt", "not a real OpenDocument"),
