@@ -5,6 +5,7 @@ Every setting and its default is listed in the README ("Configuration").
 (`wsgi.py` picks it when `PORTAL_ENV=production`), `TestConfig` for pytest.
 """
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -106,10 +107,19 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the (revocable) session
 
-    # Request size: the largest form is a section (20,000 characters) plus a few fields; nothing is uploaded.
+    # Request size: the largest form is a section (20,000 characters) plus a few fields. Only the upload forms
+    # (app/attachments: documents for drafts, photos of workshop flipcharts) take files, and only they may send
+    # more: UPLOAD_MAX_BYTES for the file plus a little for the other fields (app/converters.py).
     MAX_CONTENT_LENGTH = _env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
     MAX_FORM_PARTS = _env_int("MAX_FORM_PARTS", 1000)
     MAX_FORM_MEMORY_SIZE = MAX_CONTENT_LENGTH  # one field may be the whole request, no more
+
+    # Uploaded files (issue 19): kept outside the web root, named by a random id, served only through routes that
+    # check who may see them. The largest file accepted, in bytes (10 MB by default).
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER") or str(BASE_DIR / "instance" / "uploads")
+    UPLOAD_MAX_BYTES = _env_int("UPLOAD_MAX_BYTES", 10_000_000)
+    # An image larger than this many pixels is refused before it is decoded (a "decompression bomb").
+    UPLOAD_MAX_IMAGE_PIXELS = _env_int("UPLOAD_MAX_IMAGE_PIXELS", 40_000_000)
 
 
 class ProductionConfig(Config):
@@ -137,6 +147,9 @@ class TestConfig(Config):
     MAIL_SERVER = "127.0.0.1"
     PORTAL_BASE_URL = "http://portal.test"
     PASSWORD_RESET_ANSWER_SECONDS = 0  # tests that time it set their own
+    # Uploaded files of the whole test run go to one folder of their own, never into instance/.
+    UPLOAD_FOLDER = os.environ.get("TEST_UPLOAD_FOLDER") or os.path.join(tempfile.gettempdir(),
+                                                                         f"portal-test-uploads-{os.getpid()}")
     # Cheaper hashing keeps the suite fast; still argon2id, still verified for real.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 8192

@@ -111,6 +111,13 @@ def _register_blueprints(app):
 
     app.register_blueprint(suggestions_bp)  # issue 19: suggested wording
 
+    from app.attachments.routes import bp as attachments_bp
+
+    app.register_blueprint(attachments_bp)  # issue 19: documents and accessible versions attached to drafts
+    from app.workshops.routes import bp as workshops_bp
+
+    app.register_blueprint(workshops_bp)  # issue 19: workshop and paper input, entered by staff
+
 
 def _register_template_helpers(app):
     from flask import request

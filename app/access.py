@@ -36,6 +36,7 @@ NAVIGATION = [
     ("moderation.queue", "Moderation", MODERATION_READERS),
     ("moderation.concerns", "Concerns", SEES_CONCERNS),
     ("moderation.invite_codes", "Invite codes", (Role.YOUTH_WORKER,)),
+    ("workshops.index", "Workshop input", (Role.FACILITATOR, Role.YOUTH_WORKER)),  # issue 19
     ("scrutiny.index", "Scrutiny", (Role.SCRUTINEER,)),
     ("role_grants.index", "Roles", OVERSEERS),
     ("partnerships.people", "People", (Role.FACILITATOR,)),

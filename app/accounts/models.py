@@ -1,7 +1,7 @@
 import enum
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -96,6 +96,9 @@ class Person(UserMixin, db.Model):
     password_changed_at = mapped_column(db.DateTime)
     erased_at = mapped_column(db.DateTime)  # identity removed: an erasure request or retention (app/privacy)
     email_confirmed_at = mapped_column(db.DateTime)  # the public: when they followed the link we emailed them
+    # The voice of a workshop or paper session's group (app/workshops, issue 19): never signs in; its comments are
+    # shown as its display name, "Participants in the … workshop, 12 people", wherever an author is named.
+    is_group_voice: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     organisation = relationship("Organisation")
     grants = relationship("RoleGrant", back_populates="person", cascade="all, delete-orphan",

@@ -138,22 +138,23 @@ def _visible(access):
 
 
 def _select_with_authors():
-    return (select(Comment, Person.display_name, Organisation.name)
+    return (select(Comment, Person.display_name, Organisation.name, Person.is_group_voice)
             .join(Person, Comment.author_id == Person.id)
             .outerjoin(Organisation, Person.organisation_id == Organisation.id))
 
 
 def _view(row, access):
-    comment, name, organisation = row
+    comment, name, organisation, group_voice = row
     mine = comment.author_id == access.person_id
-    young = comment.author_audience == Audience.YOUNG_PEOPLE.value
+    # A workshop's group voice (app/workshops) is named as the group: "Participants in the … workshop, 12 people".
+    young = comment.author_audience == Audience.YOUNG_PEOPLE.value and not group_voice
     text_visible = can_read_comment_text(comment, access)
     return CommentView(
         id=comment.id, consultation_id=comment.consultation_id, section_id=comment.section_id,
         parent_id=comment.parent_id, thread_id=comment.thread_id or comment.id, depth=comment.depth,
         status=comment.status, body=comment.body, created_at=comment.created_at, edited_at=comment.edited_at,
         author_name=(f"A member of {organisation}" if organisation else "A young person") if young and not mine
-        else name, author_organisation=organisation, young_person=young, mine=mine, text_visible=text_visible,
+        else name, author_organisation=None if group_voice else organisation, young_person=young, mine=mine, text_visible=text_visible,
         moderation_reason=comment.moderation_reason if (access.sees_all or mine) else None,
         flagged=bool(comment.flagged) and access.sees_all, redacted=comment.redacted_at is not None)
 

@@ -60,7 +60,8 @@ def _waiting_note(roles):
 @facilitators_only
 def people():
     partnership = _partnership()
-    everyone = db.session.execute(select(Person).where(Person.partnership_id == partnership.id)
+    everyone = db.session.execute(select(Person).where(Person.partnership_id == partnership.id,
+                                                       Person.is_group_voice.is_(False))  # workshops' voices
                                   .order_by(Person.display_name)).scalars().all()
     return render_template("partnerships/people.html", people=everyone)
 

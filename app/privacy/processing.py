@@ -33,6 +33,10 @@ PERSONAL = {
     "org_response_author": {"person_id"},
     "suggestion": {"replacement"},  # the author's words (its author is its comment's; decided_by_id is staff)
     "suggestion_support": {"person_id"},
+    # Issue 19: a workshop's group voice is an account that never signs in (its name says who took part, never a
+    # person); a photo of a flipchart or form may show handwriting or names.
+    "workshop_session": {"voice_id"},
+    "workshop_photo": {"file_id", "description"},
 }
 # How long rows are kept. "{...}" names a setting the partnership chooses (/admin/data-protection/settings).
 RETENTION = {
@@ -53,6 +57,9 @@ RETENTION = {
     "safeguarding_concern": "The designated safeguarding lead's record: kept under the partners' safeguarding "
                             "records policy, not by this portal's retention.",
     "redacted_text": "As safeguarding_concern.",
+    "workshop_session": "As the comments typed in from it: for the life of the arrangement it informed.",
+    "workshop_photo": "As the session: for the life of the arrangement it informed. The file is kept re-encoded, "
+                      "without camera or location metadata, and only staff, moderators and the scrutineer see it.",
     "log_entry": "Permanently: it holds identifiers and SHA-256 hashes, never free text, so it keeps no words "
                  "after an erasure.",
 }

@@ -418,7 +418,10 @@ class AnsweredComment:
 
 def attribution(person, organisation, audience, *, public=False):
     """How a comment's author is shown: young people only as a member of their group; the public by the kind they
-    chose at registration ("A parent or carer", "A member of the public"), which is their display name."""
+    chose at registration ("A parent or carer", "A member of the public"), which is their display name. A workshop's
+    group voice (app/workshops) is its name: "Participants in the … workshop, 12 people"."""
+    if person is not None and getattr(person, "is_group_voice", False):
+        return person.display_name
     if audience == Audience.YOUNG_PEOPLE.value:
         return f"A member of {organisation.name}" if organisation else "A young person"
     if audience == Audience.PUBLIC.value:
@@ -477,17 +480,23 @@ def section_titles(consultation):
 
 
 def participation(consultation):
-    """People who took part (commented or voted), counted by audience: numbers only, never names."""
+    """People who took part (commented or voted), counted by audience: numbers only, never names. Workshop and paper
+    sessions (app/workshops) are counted apart, by their participants (workshops.services.tally): their group
+    voices are not people here."""
     from app.consultations.models import Vote
+    from app.workshops.services import voice_ids
 
+    individual = Comment.author_id.not_in(voice_ids(consultation.id))
     counts = {}
     for audience, person_id in db.session.execute(
-            select(Comment.author_audience, Comment.author_id).where(Comment.consultation_id == consultation.id)
+            select(Comment.author_audience, Comment.author_id).where(Comment.consultation_id == consultation.id,
+                                                                     individual)
             .union(select(Vote.audience, Vote.person_id).where(Vote.consultation_id == consultation.id))).all():
         counts.setdefault(audience, set()).add(person_id)
     comments = dict(db.session.execute(
         select(Comment.author_audience, func.count()).where(Comment.consultation_id == consultation.id,
-                                                            Comment.status == CommentStatus.PUBLISHED.value)
+                                                            Comment.status == CommentStatus.PUBLISHED.value,
+                                                            individual)
         .group_by(Comment.author_audience)).all())
     return [{"audience": audience, "people": len(counts.get(audience, ())), "comments": comments.get(audience, 0)}
             for audience in [a.value for a in Audience] if audience in counts or audience in comments]

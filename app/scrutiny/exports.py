@@ -110,6 +110,7 @@ TABLES = {  # file -> (optional model key, the model's columns in the file's ord
     "signoffs.csv": ("signoffs", verify_log.EXPORT_FILES["signoffs.csv"]),
     "publications.csv": ("publications", verify_log.EXPORT_FILES["publications.csv"]),
     "findings.csv": ("findings", verify_log.EXPORT_FILES["findings.csv"]),
+    "workshop_sessions.csv": ("workshop_sessions", verify_log.EXPORT_FILES["workshop_sessions.csv"]),  # issue 19
 }
 
 
@@ -218,6 +219,8 @@ def public_author(label):
     """Organisations for adults; never anything that identifies a young person."""
     if label is None:
         return ""
+    if label.is_voice:  # "Participants in the … workshop, 12 people": a group, never a person (issue 19)
+        return label.name
     if label.is_young:
         return "A young person"
     if label.is_public:

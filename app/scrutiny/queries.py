@@ -26,7 +26,8 @@ OPTIONAL_MODELS = {
     "publications": ("app.signoff.models", "Publication"),
 }
 # Read only by the scrutiny export (the workspace shows these tables its own way).
-EXPORT_MODELS = {"themes": ("app.responses.models", "Theme"), "findings": ("app.scrutiny.models", "Finding")}
+EXPORT_MODELS = {"themes": ("app.responses.models", "Theme"), "findings": ("app.scrutiny.models", "Finding"),
+                 "workshop_sessions": ("app.workshops.models", "WorkshopSession")}
 
 
 def optional_model(key):
@@ -94,10 +95,13 @@ class PersonLabel:
     organisation: str | None
     is_young: bool
     is_public: bool = False  # a parent, carer or member of the public: their name is that kind (issue 17)
+    is_voice: bool = False  # a workshop's group voice (issue 19): its name says who took part, never a person
 
     @property
     def label(self):
         """Young people are never named: they show as a member of their group."""
+        if self.is_voice:
+            return self.name
         if self.is_young:
             return f"A member of {self.organisation or 'a young people’s group'}"
         return f"{self.name}, {self.organisation}" if self.organisation else self.name
@@ -108,11 +112,12 @@ def person_labels(partnership_id):
     young = select(RoleGrant.person_id).where(RoleGrant.role == Role.YOUNG_PERSON.value)
     public = select(RoleGrant.person_id).where(RoleGrant.role == Role.PUBLIC.value)
     rows = db.session.execute(
-        select(Person.id, Person.display_name, Organisation.name, Person.id.in_(young), Person.id.in_(public))
+        select(Person.id, Person.display_name, Organisation.name, Person.id.in_(young), Person.id.in_(public),
+               Person.is_group_voice)
         .outerjoin(Organisation, Person.organisation_id == Organisation.id)
         .where(Person.partnership_id == partnership_id)).all()
-    return {pid: PersonLabel(name, organisation, bool(is_young), bool(is_public))
-            for pid, name, organisation, is_young, is_public in rows}
+    return {pid: PersonLabel(name, organisation, bool(is_young), bool(is_public), bool(is_voice))
+            for pid, name, organisation, is_young, is_public, is_voice in rows}
 
 
 def organisations_of(partnership_id):

@@ -166,7 +166,7 @@ class TextIndex:
 # --- the scrutiny export: every row of every file bound to the log ------------------------------------
 
 MANIFEST = "manifest.json"
-EXPORT_FORMAT = "scrutiny-export/3"  # 3: formal responses and suggested wording (issue 19); format 2 is checked without them
+EXPORT_FORMAT = "scrutiny-export/3"  # 3: formal responses, suggested wording, workshops (issue 19)
 WITHHELD = re.compile(r"\[withheld: safeguarding concern \d+\]")
 COMMENT_COLUMNS = ["comment_id", "consultation_id", "section_id", "parent_id", "thread_id", "depth", "status",
                    "author", "audience", "created_at", "edited_at", "withdrawn_at", "body", "body_sha256"]
@@ -200,14 +200,19 @@ EXPORT_FILES = {
                         "decided_by_id", "created_at", "decided_at"],
     "suggestion_supports.csv": ["support_id", "suggestion_id", "supporter", "audience", "status", "created_at",
                                 "withdrawn_at"],
+    # Workshop and paper sessions entered by staff (issue 19): each bound to its workshop.recorded entry; their
+    # contributions are rows of comments.csv, by the session's group voice.
+    "workshop_sessions.csv": ["id", "consultation_id", "held_on", "organisation_id", "group_name", "participants",
+                              "method", "audience", "voice_id", "recorded_by_id", "recorded_at"],
 }
 # The format that added a file: an export in an older format has no such file, and is checked without it.
-ADDED_IN = {"org_responses.csv": 3, "suggestions.csv": 3, "suggestion_supports.csv": 3}
+ADDED_IN = {"org_responses.csv": 3, "workshop_sessions.csv": 3, "suggestions.csv": 3, "suggestion_supports.csv": 3}
 FORMATS = {f"scrutiny-export/{number}": number for number in (2, 3)}
 # A comment author's own words, withheld, redacted or erased with the comment (each with its <column>_sha256 beside).
 WITHHOLDABLE = ("body", "replacement")
 UNBOUND = {"created_at", "edited_at", "withdrawn_at", "written_at", "replaced_at", "updated_at", "at",
-           "requested_at", "closed_at", "decided_at", "published_at", "author", "voter", "submitted_at", "supporter"}
+           "requested_at", "closed_at", "decided_at", "published_at", "author", "voter", "submitted_at", "supporter",
+           "recorded_at"}
 EXPORT_NAMES = {MANIFEST, "README.txt", "log.jsonl", *EXPORT_FILES}
 MODERATION_ACTS = {"comment.approved": "approved", "comment.hidden": "hidden", "comment.rejected": "rejected",
                    "comment.restored": "restored", "concern.raised": "concern"}
@@ -227,7 +232,7 @@ ROW_ACTIONS = {*SUGGESTION_ACTIONS, "comment.posted", "reply.posted", "comment.e
                *MODERATION_ACTS, *STATUS_AFTER, "vote.cast", "vote.changed", "theme.created", "signoff.requested",
                "signoff.waiver_recorded", "signoff.superseded", "signoff.approved", "signoff.returned",
                "arrangement.published", "finding.recorded", "finding.shared", "finding.released",
-               "org_response.submitted"}
+               "org_response.submitted", "workshop.recorded"}
 
 
 class ExportError(Exception):
@@ -326,7 +331,7 @@ class Expectations:
         if action == "person.erased":
             self.erased_people.add(_ident(subject, "person"))
         for handler in (self._comment, self._moderation, self._vote, self._theme, self._response, self._signoff,
-                        self._finding, self._org_response, self._suggestion):
+                        self._finding, self._org_response, self._suggestion, self._workshop):
             handler(seq, actor, action, subject, data, about)
 
     def _comment(self, seq, actor, action, subject, data, about):
@@ -461,6 +466,7 @@ class Expectations:
                 id=response, consultation_id=self.cid, organisation_id=_s(data.get("organisation")),
                 lead_id=_s(actor), co_author_ids=",".join(str(i) for i in data.get("co_authors") or []),
                 body=Sha(data.get("body_sha256")))
+
     def _suggestion(self, seq, actor, action, subject, data, about):
         """Suggested wording (issue 19): the row as made, its supporters counted, its decision; each support's row."""
         suggestion, rows = _ident(subject, "suggestion"), self.files["suggestions.csv"]
@@ -486,6 +492,15 @@ class Expectations:
                 final = data.get("final_sha256")
                 row.set(outcome=_s(data.get("outcome")), final_text=Sha(final) if final else "",
                         applied_version_id=_s(data.get("version")), decided_by_id=_s(actor))
+
+    def _workshop(self, seq, actor, action, subject, data, about):
+        session = _ident(subject, "workshop_session")
+        if action == "workshop.recorded" and about and session:
+            self.files["workshop_sessions.csv"][session] = Expected(seq).set(
+                id=session, consultation_id=self.cid, held_on=_s(data.get("held_on")),
+                organisation_id=_s(data.get("organisation")), group_name=Sha(data.get("group_sha256")),
+                participants=_s(data.get("participants")), method=_s(data.get("method")),
+                audience=_s(data.get("audience")), voice_id=_s(data.get("voice")), recorded_by_id=_s(actor))
 
 
 def _row_key(name, index, row):
@@ -610,8 +625,9 @@ def check_names(archive):
 
 def verify_export(archive, head=None, head_seq=None, report=None):
     """Check a scrutiny export ZIP: the chain, the heads it records, and every row of every CSV file."""
+    manifest = _manifest(archive) if MANIFEST in archive.namelist() else None
     check_names(archive)
-    manifest = _manifest(archive)
+    manifest = manifest or _manifest(archive)
     head_check = HeadCheck(head, head_seq) if head else None
     ledger = Ledger()
 

@@ -62,6 +62,16 @@ def _everything_happens(open_consultation):
     finding = scrutiny.record_finding(scrutineer, open_consultation, observation="Few young people took part",
                                       recommendation="Visit schools", severity="medium", entries="1, 2")
     scrutiny.set_visibility(scrutineer, finding, "shared")
+    # Workshop and paper input typed in by the youth worker (issue 19): a session and two of its contributions.
+    from app.workshops import services as workshops
+
+    youth_worker = _person("youth.worker@demo.test")
+    workshop = workshops.record_session(youth_worker, open_consultation, held_on=workshops.today_in_london(),
+                                        participants=12, method="workshop", audience="young_people",
+                                        organisation=youth_worker.organisation)
+    entered = workshops.enter_contribution(youth_worker, workshop, "More youth clubs open late", section)
+    moderation.approve(facilitator, entered)
+    workshops.enter_contribution(youth_worker, workshop, "my stepdad hits me when he drinks")
 
 
 def _suggested_wording(open_consultation, practitioner):
@@ -128,7 +138,7 @@ def test_clean_exports_pass_and_hold_every_kind_of_row(exports):
     members = {**_read(exports["open"])}
     published = _read(exports["closed"])
     for name in ("comments.csv", "replies.csv", "comment_revisions.csv", "votes.csv", "moderation_acts.csv",
-                 "findings.csv", "suggestions.csv", "suggestion_supports.csv"):
+                 "findings.csv", "suggestions.csv", "suggestion_supports.csv", "workshop_sessions.csv"):
         assert len(_rows(members, name)) > 1, name
     for name in ("responses.csv", "signoff_requests.csv", "signoffs.csv", "publications.csv"):
         assert len(_rows(published, name)) > 1, name
