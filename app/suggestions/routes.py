@@ -7,15 +7,15 @@ comment (app/consultations/queries.py, access_for and can_see), and only facilit
 """
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 
+from app.access import load_comment, load_consultation
 from app.accounts.models import Role
 from app.consultations import queries as consultation_queries
 from app.consultations.models import Consultation
-from app.drafts.models import DraftVersion, Section
+from app.drafts.models import Section
 from app.errors import DomainError
 from app.extensions import db, limiter
-from app.forms import add_domain_error
+from app.forms import add_domain_error, submit
 from app.scrutiny.routes import OPEN_DATA_LIMIT, open_data_available
 from app.security import roles_required
 from app.suggestions import exports, queries, services, text
@@ -56,23 +56,15 @@ def _applied_to(version):
 # --- loading and authorising --------------------------------------------------------------------
 
 def _consultation(consultation_id):
-    consultation = db.session.get(Consultation, consultation_id, options=[
-        joinedload(Consultation.version).joinedload(DraftVersion.draft)])
-    if consultation is None or consultation.partnership_id != current_user.partnership_id:
-        abort(404)
-    access = consultation_queries.access_for(current_user, consultation)
-    if not access.can_read:
-        abort(403)
-    return consultation, access
+    return load_consultation(consultation_id)
 
 
 def _load(suggestion_id):
+    """A suggestion is seen by whoever sees its reason (a comment): app/access.py's one rule."""
     suggestion = db.session.get(Suggestion, suggestion_id)
     if suggestion is None:
         abort(404)
-    consultation, access = _consultation(suggestion.consultation_id)
-    if not consultation_queries.can_see(suggestion.comment, access):
-        abort(404)
+    _comment, consultation, access = load_comment(suggestion.comment_id)
     return suggestion, consultation, access
 
 
@@ -167,19 +159,12 @@ def support(suggestion_id):
     if not access.can_take_part:
         abort(403)
     form = SupportForm()
-    if form.validate_on_submit():
-        try:
-            if form.action.data == "support":
-                services.support(current_user, suggestion)
-                message = f"You support suggestion {suggestion.id}"
-            else:
-                services.withdraw_support(current_user, suggestion)
-                message = f"You no longer support suggestion {suggestion.id}"
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash(message, "success")
-            return _see_other(url_for(".show", suggestion_id=suggestion.id))
+    supporting = form.action.data == "support"
+    if submit(form, lambda: services.support(current_user, suggestion) if supporting
+              else services.withdraw_support(current_user, suggestion)):
+        flash(f"You support suggestion {suggestion.id}" if supporting
+              else f"You no longer support suggestion {suggestion.id}", "success")
+        return _see_other(url_for(".show", suggestion_id=suggestion.id))
     return _show(suggestion, consultation, access, support_form=form)
 
 
@@ -224,18 +209,14 @@ def decide(suggestion_id):
     suggestion, consultation, access = _load(suggestion_id)
     item = queries.one(suggestion, access)
     form = _decide_form(suggestion, item.response)
-    if form.validate_on_submit():
-        try:
-            services.decide(current_user, suggestion, outcome=form.outcome.data, reason=form.reason.data,
-                            final_text=form.final_text.data, amendment_reason=form.amendment_reason.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            decided = suggestion.outcome_enum
-            where = f" into version {suggestion.applied_version.number}" if suggestion.applied_version else ""
-            flash(f"Suggestion {suggestion.id}: {decided.label.lower()}{where}. Its answer is a draft until you publish "
-                  "the answers.", "success")
-            return _see_other(url_for(".index", consultation_id=consultation.id, _anchor=f"suggestion-{suggestion.id}"))
+    if submit(form, lambda: services.decide(
+            current_user, suggestion, outcome=form.outcome.data, reason=form.reason.data,
+            final_text=form.final_text.data, amendment_reason=form.amendment_reason.data)):
+        decided = suggestion.outcome_enum
+        where = f" into version {suggestion.applied_version.number}" if suggestion.applied_version else ""
+        flash(f"Suggestion {suggestion.id}: {decided.label.lower()}{where}. Its answer is a draft until you publish "
+              "the answers.", "success")
+        return _see_other(url_for(".index", consultation_id=consultation.id, _anchor=f"suggestion-{suggestion.id}"))
     number, new, problem = _destination(suggestion)
     return render_template("suggestions/decide.html", consultation=consultation, access=access, item=item,
                            decide_form=form, form=form if form.errors else None, number=number, new_version=new,

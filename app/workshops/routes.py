@@ -9,6 +9,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from app.access import load_consultation
 from app.accounts.models import Audience
 from app.attachments import storage
 from app.attachments.models import size_label
@@ -28,12 +29,7 @@ readers_only = roles_required(*services.READERS)
 
 
 def _consultation(consultation_id):
-    from app.consultations.models import Consultation
-
-    consultation = db.session.get(Consultation, consultation_id)
-    if consultation is None or consultation.partnership_id != current_user.partnership_id:
-        abort(404)
-    return consultation
+    return load_consultation(consultation_id, need="partnership")[0]
 
 
 def _session(session_id):
