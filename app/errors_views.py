@@ -30,8 +30,16 @@ def register(app):
     def csrf_error(error):
         return _render(400, "The form had expired or was sent from somewhere else. Go back, reload the page and try again.")
 
-    for status in (400, 403, 404, 405, 409, 410, 413, 429):
+    for status in (400, 403, 404, 405, 409, 410, 429):
         app.register_error_handler(status, lambda error, status=status: _render(status))
+
+    @app.errorhandler(413)
+    def too_large(error):
+        """Found walking: a file over the limit was told to "send less at a time" without the limit."""
+        from app.attachments.models import size_label
+
+        return _render(413, f"A file can be up to {size_label(app.config['UPLOAD_MAX_BYTES'])}. Go back, choose a "
+                            "smaller file (a long document can often be saved as a smaller PDF) and try again.")
 
     @app.errorhandler(DomainError)
     def domain_error(error):

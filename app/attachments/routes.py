@@ -101,8 +101,3 @@ def download(attachment_id):
     return storage.send(stored, storage.download_name(attachment.title, stored.type),
                         inline=stored.type.is_image and request.args.get("view") == "inline")
 
-
-@bp.app_template_global()
-def draft_attachments(draft_id):
-    """For the draft and consultation pages: {None: the whole draft's, section key: that section's}."""
-    return services.by_section(draft_id)

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.accounts.models import Role
 from app.consultations import notifications as notices
+from app.attachments import services as attachments
 from app.consultations import queries, services
 from app.consultations.charts import audience_label
 from app.consultations.forms import (
@@ -167,6 +168,7 @@ def _page_context(consultation, access):
     section_ids = [s.id for s in sections]
     return {"consultation": consultation, "access": access, "sections": sections, "my_answers": _my_answers(consultation),
             "unanswered": _unanswered(consultation) if access.is_facilitator else None,
+            "documents": attachments.by_section(consultation.version.draft_id),
             "version": consultation.version, "pages": queries.first_pages(consultation, access, section_ids),
             "comment_forms": _comment_forms(section_ids), "comment_messages": {},
             "formal": _formal_responses(consultation, access), **_vote_context(consultation, access, sections)}

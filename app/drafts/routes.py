@@ -10,6 +10,7 @@ from jinja2_fragments.flask import render_blocks
 
 from app.access import OVERSEERS
 from app.accounts.models import Role
+from app.attachments import services as attachments
 from app.drafts import services
 from app.drafts.compare import UNCHANGED, compare_versions
 from app.drafts.forms import CompareForm, ConfirmForm, DraftForm, MoveForm, PublishForm, SectionForm
@@ -113,6 +114,7 @@ def _draft_context(draft, **extra):
         "confirm_form": ConfirmForm(),
         "publish_form": PublishForm(formdata=None),
         "status_message": "",
+        "documents": attachments.by_section(draft.id),  # {None: the whole draft's, section key: that section's}
     }
     context.update(extra)
     return context

@@ -30,6 +30,7 @@ class FormalPart:
     answers: dict
     drafts: list = field(default_factory=list)  # the reader's own (as lead or co-author)
     may_start: bool = False
+    colleagues_draft: object = None  # a draft of the reader's organisation led by a colleague (who may add them)
     organisation: object = None
     own_submitted: object = None  # the reader's organisation's submitted response
 
@@ -41,7 +42,9 @@ def page_part(consultation, person, access):
     if services.may_lead(person, consultation):
         part.organisation = person.organisation
         part.own_submitted = next((r for r in submitted if r.organisation_id == person.organisation_id), None)
-        part.may_start = access.is_open and part.own_submitted is None and not any(
+        part.colleagues_draft = services.colleagues_draft(person, consultation.id) \
+            if part.own_submitted is None else None
+        part.may_start = access.is_open and part.own_submitted is None and part.colleagues_draft is None and not any(
             d.organisation_id == person.organisation_id for d in part.drafts)
     return part
 

@@ -129,6 +129,11 @@ def start(by, consultation, now=None):
         mine = next((r for r in drafts_for(by, consultation.id) if r.organisation_id == organisation.id), None)
         if mine is not None:
             return mine
+        colleague = colleagues_draft(by, consultation.id)
+        if colleague is not None:  # found walking: two rival drafts, and one author left with a dead one
+            raise DomainError(f"{colleague.lead.display_name} has already started {organisation.name}’s formal "
+                              "response. Ask them to add you as a co-author, so that your organisation gives one "
+                              "response")
         response = OrgResponse(consultation_id=consultation.id, organisation_id=organisation.id, lead_id=by_id,
                                status=OrgResponseStatus.DRAFT.value, overall="", version=1, updated_by_id=by_id,
                                created_at=now, updated_at=now)
@@ -296,6 +301,16 @@ def submitted_of(consultation_id):
     return db.session.execute(select(OrgResponse).where(
         OrgResponse.consultation_id == consultation_id, OrgResponse.status == OrgResponseStatus.SUBMITTED.value)
         .order_by(OrgResponse.submitted_at, OrgResponse.id)).scalars().all()
+
+
+def colleagues_draft(person, consultation_id):
+    """A draft of the person's organisation that somebody else leads and the person does not co-write, or None."""
+    if person.organisation_id is None:
+        return None
+    return next((r for r in db.session.execute(select(OrgResponse).where(
+        OrgResponse.consultation_id == consultation_id, OrgResponse.organisation_id == person.organisation_id,
+        OrgResponse.status == OrgResponseStatus.DRAFT.value).order_by(OrgResponse.id)).scalars()
+        if person.id not in r.author_ids), None)
 
 
 def drafts_for(person, consultation_id):

@@ -34,7 +34,7 @@ MAX_REASON = consultations.MAX_COMMENT
 
 STALE = ("The section has changed since you opened this page, so your suggestion was not saved. Its text as it is "
          "now is shown below: check your suggestion against it and send it again.")
-NOT_FOUND = ("These words are not in the section’s text exactly as written. Copy them from the section (within one "
+NOT_FOUND = ("These words are not in the section’s text as written, as whole words. Copy them from the section (within one "
              "paragraph or list item, without bullet points or numbers), or change them in a copy of the whole text "
              "instead.")
 
@@ -112,6 +112,10 @@ def _where(section, passage, replacement, edited):
         raise DomainError(f"These words appear {len(places)} times in the section. Add a word or two before or after "
                           "them, so that it is clear which you mean", field="passage")
     start, end = places[0]
+    if text.crosses_emphasis(body[start:end]):
+        raise DomainError("These words start or end part of the way through bold or italic words in the section. "
+                          "Choose words that are all in bold (or italics), or take in the whole of the bold part",
+                          field="passage")
     return start, end, _clean(replacement), "passage"
 
 

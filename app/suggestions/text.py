@@ -27,9 +27,20 @@ def _is_word(character):
     return character.isalnum() or character in "_'’-"
 
 
+# Bold, italic and code marks the reader does not see: a passage copied from the page may cross them.
+_EMPHASIS = r"[*_`]*"
+# Characters a phone or a word processor types one way and the section may hold the other.
+_ALIKE = {"'": "['’]", "’": "['’]", "‘": "['‘]", '"': '["“”]', "“": '["“]', "”": '["”]', "-": "[-‐–]", "–": "[-–]"}
+
+
+def _word_pattern(word):
+    return "".join(_ALIKE.get(character, re.escape(character)) for character in word)
+
+
 def _pattern(passage):
     words = passage.split()
-    body = r"\s+".join(re.escape(word) for word in words)
+    body = _EMPHASIS + r"\s+" + _EMPHASIS
+    body = body.join(_word_pattern(word) for word in words)
     before = r"(?<![\w'’-])" if _is_word(words[0][0]) else ""
     after = r"(?![\w'’-])" if _is_word(words[-1][-1]) else ""
     return re.compile(before + body + after)
@@ -40,6 +51,14 @@ def find(text, passage):
     if not (passage or "").split():
         return []
     return [(match.start(), match.end()) for match in _pattern(passage).finditer(text or "")]
+
+
+def crosses_emphasis(source):
+    """Whether a span of the Markdown starts or ends inside bold, italic or code text (its marks do not pair up):
+    replacing it would leave half a mark behind."""
+    bold = source.count("**") + source.count("__")
+    single = source.replace("**", "").replace("__", "")
+    return bool(bold % 2 or single.count("*") % 2 or single.count("`") % 2)
 
 
 def edited_change(original, edited):

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Role
 from app.attachments import services, sniff, storage
+from app.attachments.models import size_label
 from app.attachments.models import DraftAttachment, FileType, StoredFile
 from app.consultations import services as consultations
 from app.errors import DomainError, NotAllowed
@@ -265,7 +266,9 @@ def test_a_body_far_over_the_limit_is_refused_with_413_before_it_is_read(client,
     login(facilitator)
     response = _form(client, csrf, draft, b"%PDF-1.4\n" + b"0" * (LIMIT + 300 * 1024), "huge.pdf")
     assert response.status_code == 413
-    assert "What you sent is too large" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "What you sent is too large" in page
+    assert f"A file can be up to {size_label(LIMIT)}" in page  # the limit, in words people read
     assert files_on_disk(upload_folder) == [] and count(StoredFile) == 0
 
 

@@ -132,7 +132,7 @@ def test_suggested_wording_goes_into_version_3_and_the_report(browser, browser_e
     plain.get_by_label("Why do you suggest this wording?").first.fill("Shorter")
     plain.get_by_role("button", name="Send your suggestion").first.click()
     summary = plain.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("These words are not in the section’s text exactly as written")
+    expect(summary).to_contain_text("These words are not in the section’s text as written, as whole words")
     _check(plain, viewport, f"{shot}-4-refused")
     copy = plain.get_by_label("The section’s text, with your change made in it")
     copy.fill(copy.input_value().replace("work jointly with", "work closely with"))

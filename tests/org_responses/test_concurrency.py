@@ -16,6 +16,7 @@ from app.partnerships.models import OrganisationKind
 from config import TestConfig
 from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database
 from tests.fixtures.consultations import assert_log_verifies, log_actions
+from tests.org_responses.conftest import rival_draft
 
 WRITERS = 6
 
@@ -102,7 +103,7 @@ def test_simultaneous_saves_and_submissions_on_postgresql():
             second = consultations.open_consultation(facilitator, first.version, title="Second",
                                                      audiences=["voluntary_and_community"],
                                                      opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=9))
-            drafts = [services.start(_db.session.get(Person, pid), second).id for pid in ids["people"][1:]]
+            drafts = [rival_draft(_db.session.get(Person, pid), second).id for pid in ids["people"][1:]]
             assert len(set(drafts)) == WRITERS - 1
             _db.session.remove()
 

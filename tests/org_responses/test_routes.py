@@ -5,6 +5,7 @@ import re
 import pytest
 
 from app.consultations import services as consultations
+from app.errors import DomainError
 from app.org_responses import services
 from app.org_responses.models import OrgResponse
 
@@ -148,3 +149,15 @@ def test_the_answers_page_lists_formal_responses_to_answer(as_person, consultati
     section = html[html.index('id="formal-responses"'):]
     assert "Response from Testshire Voluntary Action</a>:" in section and "not answered yet" in section
     assert f"/formal-responses/{response.id}/answer" in section
+
+
+def test_a_colleague_is_pointed_to_the_draft_already_started_instead_of_a_rival_one(as_person, consultation, lead,
+                                                                                    colleague):
+    """Found walking: a second person of the organisation was offered "Start a formal response" beside a colleague's
+    draft, submitted their own, and left the colleague with a dead draft."""
+    services.start(lead, consultation)
+    page = as_person(colleague).get(f"/consultations/{consultation.id}").get_data(as_text=True)
+    assert f"{lead.display_name} is preparing {lead.organisation.name}’s formal response" in page
+    assert "Start a formal response" not in page
+    with pytest.raises(DomainError, match="Ask them to add you as a co-author"):
+        services.start(colleague, consultation)

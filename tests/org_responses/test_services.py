@@ -13,6 +13,7 @@ from app.org_responses import services
 from app.org_responses.models import OrgResponse
 from app.trail.models import LogEntry
 from app.trail.verify_log import text_hash
+from tests.org_responses.conftest import rival_draft
 from tests.fixtures.consultations import assert_log_verifies, log_actions
 
 
@@ -127,7 +128,7 @@ def test_submit_saves_the_leads_form_first_in_one_transaction(consultation, lead
 
 def test_a_second_submission_is_refused(consultation, lead, colleague, sections, db):
     first = services.start(lead, consultation)
-    second = services.start(colleague, consultation)  # a colleague's own draft, before the first was submitted
+    second = rival_draft(colleague, consultation)  # a colleague's own draft, before the first was submitted
     services.submit(lead, first, version=1, sections={}, overall="Ours.")
     with pytest.raises(DomainError, match="already submitted"):
         services.submit(colleague, second, version=1, sections={}, overall="Also ours.")
@@ -140,7 +141,7 @@ def test_a_second_submission_is_refused(consultation, lead, colleague, sections,
 
 def test_the_database_allows_one_submitted_response_per_organisation(consultation, lead, colleague, db):
     first = services.start(lead, consultation)
-    second = services.start(colleague, consultation)
+    second = rival_draft(colleague, consultation)
     services.submit(lead, first, version=1, sections={}, overall="Ours.")
     with pytest.raises(IntegrityError):
         db.session.execute(text("UPDATE org_response SET status = 'submitted', submitted_at = created_at, "

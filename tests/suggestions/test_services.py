@@ -92,6 +92,32 @@ def test_words_that_stand_twice_are_refused_until_they_say_which(make_version, m
     assert suggestion.passage_start == section.body.index("board")
 
 
+def test_words_copied_from_the_page_are_found_across_bold_and_typed_apostrophes():
+    """Found walking: words copied from the page (where bold shows no stars) or typed on a phone (curly
+    apostrophes) were refused as "not in the section"."""
+    body = "Families get help **as soon as problems** appear in North Somerset's schools."
+    start, end = text.find(body, "get help as soon as problems appear")[0]
+    assert body[start:end] == "get help **as soon as problems** appear" and not text.crosses_emphasis(body[start:end])
+    assert text.find(body, "North Somerset’s schools") == [(body.index("North"), len(body) - 1)]
+    start, end = text.find(body, "get help as soon")[0]
+    assert text.crosses_emphasis(body[start:end])  # half the bold: replacing it would leave "**" behind
+
+
+def test_a_passage_across_a_whole_bold_part_is_taken_and_half_of_one_is_refused_in_words(
+        make_version, make_consultation, practitioner):
+    version = make_version("Bold", sections=[("Early help", "Families get help **as soon as problems** appear.", "")])
+    consultation = make_consultation(version=version)
+    section = version.sections[0]
+    suggestion = make(practitioner, consultation, section, passage="get help as soon as problems appear",
+                      replacement="get help early")
+    assert section.body[suggestion.passage_start:suggestion.passage_end] == "get help **as soon as problems** appear"
+    assert text.apply(section.body, suggestion.passage_start, suggestion.passage_end, "get help early") == \
+        "Families get help early."
+    with pytest.raises(DomainError) as error:
+        make(practitioner, consultation, section, passage="Families get help as soon", replacement="Children get")
+    assert error.value.field == "passage" and "part of the way through bold" in error.value.message
+
+
 def test_a_stale_form_is_refused_on_its_field(consultation, section, practitioner):
     with pytest.raises(DomainError) as error:
         services.suggest(practitioner, consultation, section, reason="x", passage="its effect",
