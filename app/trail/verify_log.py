@@ -49,8 +49,103 @@ def canonical(obj):
 
 def entry_hash(entry):
     """SHA-256 hex of the entry without its `hash` field."""
-    body = {field: entry[field] for field in FIELDS}
-    return hashlib.sha256(canonical(body).encode("utf-8")).hexdigest()
+    return hashlib.sha256(entry_bytes(entry)).hexdigest()
+
+
+def entry_bytes(entry):
+    """The bytes an entry's `hash` is the SHA-256 of, and its Merkle tree leaf: the canonical JSON of its seven
+    fields (all but `hash`), UTF-8."""
+    return canonical({field: entry[field] for field in FIELDS}).encode("utf-8")
+
+
+# The log is also a Merkle tree (RFC 9162 section 2.1): leaf n-1 is entry seq n, its leaf hash SHA-256(0x00 ‖
+# entry_bytes), an interior node SHA-256(0x01 ‖ left ‖ right), split at the largest power of two below the size.
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def leaf_hash(data):
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+class TreeBuilder:
+    """The root of a growing tree, keeping only its perfect subtrees (one per bit of the size)."""
+
+    def __init__(self):
+        self.size, self.stack = 0, []  # stack: hashes of the perfect subtrees, largest first
+
+    def add(self, leaf):
+        self.size += 1
+        self.stack.append(leaf)
+        size = self.size
+        while size % 2 == 0:  # each trailing zero bit of the new size closes one perfect subtree
+            right = self.stack.pop()
+            self.stack[-1] = node_hash(self.stack[-1], right)
+            size //= 2
+
+    def root(self):
+        if not self.stack:
+            return EMPTY_ROOT
+        root = self.stack[-1]
+        for left in reversed(self.stack[:-1]):
+            root = node_hash(left, root)
+        return root
+
+
+def _valid_hashes(*hashes):
+    return all(isinstance(h, bytes) and len(h) == 32 for h in hashes)
+
+
+def verify_inclusion(leaf, index, size, proof, root):
+    """Is `leaf` (a leaf hash) at `index` of the tree of `size` with this `root`? RFC 9162 section 2.1.3.2."""
+    if not (0 <= index < size) or not _valid_hashes(leaf, root, *proof):
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(size1, size2, root1, root2, proof):
+    """Is the tree (size1, root1) the first size1 leaves of (size2, root2)? RFC 9162 section 2.1.4.2, with the
+    trivial cases (equal sizes and roots, an empty first tree) taking an empty proof."""
+    if not (0 <= size1 <= size2) or not _valid_hashes(*proof):
+        return False
+    if size1 == size2:
+        return not proof and root1 == root2
+    if size1 == 0:
+        return not proof
+    if not proof or not _valid_hashes(root1, root2):
+        return False
+    path = list(proof)
+    if size1 & (size1 - 1) == 0:  # an exact power of two: the first tree is a node of the second
+        path.insert(0, root1)
+    fn, sn = size1 - 1, size2 - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return fr == root1 and sr == root2 and sn == 0
 
 
 def text_hash(text):
