@@ -5,7 +5,7 @@ Malformed input is a one-line 400 (text/plain), never a 500.
 """
 import base64
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, abort, jsonify, make_response, request
 
 from app.trail import signing, tree
 
@@ -17,7 +17,7 @@ def _text(body, status=200):
 
 
 def _bad(message):
-    abort(_text(message + "\n", 400))
+    abort(make_response(_text(message + "\n", 400)))
 
 
 def _int_arg(name):
