@@ -47,6 +47,12 @@ def checkpoint_at(size):
     return _text(kept.note)
 
 
+@bp.get("/keys")
+def keys():
+    """The verifier keys: the current one first, then retired ones that older checkpoints were signed with."""
+    return _text("".join(f"{key}\n" for key in signing.verifier_keys()))
+
+
 @bp.get("/proof/consistency")
 def consistency():
     size1, size2 = _int_arg("from"), _int_arg("to")

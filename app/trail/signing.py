@@ -170,3 +170,38 @@ def install(session_class):
     def _after_rollback(session):
         session.info.pop(_WANTED, None)
 
+
+
+def verifier_keys():
+    """The current verifier key, then the retired ones (LOG_RETIRED_KEYS) that old checkpoints were signed with."""
+    return [verifier_key(), *current_app.config.get("LOG_RETIRED_KEYS", [])]
+
+
+def verify_note(note, keys=None):
+    """(size, root) of a signed checkpoint if one of `keys` (verifier keys; default: current and retired) signed it
+    and its origin is ours; ValueError otherwise."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    text, _, signatures = note.partition("\n\n")
+    text += "\n"
+    lines = text.split("\n")
+    if len(lines) < 4 or lines[0] != origin() or not lines[1].isdigit():
+        raise ValueError("not a checkpoint of this log")
+    known = {}
+    for key in keys or verifier_keys():
+        name, id_hex, encoded = key.split("+", 2)
+        raw = base64.b64decode(encoded)
+        known[(name, bytes.fromhex(id_hex))] = raw[1:]
+    for line in signatures.splitlines():
+        name, _, encoded = line.removeprefix(f"{EM_DASH} ").partition(" ")
+        blob = base64.b64decode(encoded)
+        public = known.get((name, blob[:4]))
+        if public is None:
+            continue
+        try:
+            Ed25519PublicKey.from_public_bytes(public).verify(blob[4:], text.encode("utf-8"))
+        except InvalidSignature:
+            raise ValueError(f"the signature by {name} does not verify") from None
+        return int(lines[1]), base64.b64decode(lines[2])
+    raise ValueError("signed by no key this portal has used")

@@ -199,3 +199,19 @@ def test_closing_a_consultation_early_makes_a_checkpoint(app, db, consultation, 
     consultations.close_early(facilitator, consultation, "The working groups were agreed elsewhere")
     kept = signing.latest()
     assert kept.reason == "consultation.closed_early" and kept.size == trail.head()[0]
+
+
+def test_after_a_key_rotation_old_checkpoints_verify_with_the_retired_key(app, db, client):
+    app.config["LOG_SIGNING_KEY"] = base64.b64encode(b"o" * 32).decode()
+    _append(2)
+    old_note, old_vkey = signing.checkpoint_on_demand().note, signing.verifier_key()
+    app.config["LOG_SIGNING_KEY"] = base64.b64encode(b"n" * 32).decode()
+    app.config["LOG_RETIRED_KEYS"] = [old_vkey]
+    _append(2)
+    new_note = signing.checkpoint_on_demand().note
+    assert signing.verifier_key() != old_vkey
+    assert signing.verify_note(old_note)[0] == 2 and signing.verify_note(new_note)[0] == 4
+    open_note(old_note, old_vkey)
+    with pytest.raises(ValueError):
+        signing.verify_note(old_note, [signing.verifier_key()])
+    assert client.get("/log/keys").get_data(as_text=True) == f"{signing.verifier_key()}\n{old_vkey}\n"
