@@ -3,11 +3,14 @@
 
     python verify_log.py log.jsonl
     python verify_log.py export.zip --head <hash from the public page or a sign-off> [--seq N]
+    python verify_log.py log.jsonl --checkpoint checkpoint.txt   (a signed checkpoint kept from /log/checkpoint)
 
 It checks every entry's hash, the prev_hash links and that seq runs 1, 2, 3 … with
 no gaps, and that every log head an entry records (sign-offs, publications) is the
 chain's hash at that seq. Given --head, it checks that the log reaches that hash (at
---seq, if given). Given a scrutiny export ZIP, it also checks every row of every CSV
+--seq, if given). Given --checkpoint, it checks that the first <size> entries make the
+Merkle tree root the checkpoint holds (RFC 9162; the signature needs Ed25519, which the
+standard library lacks: check it apart). Given a scrutiny export ZIP, it also checks every row of every CSV
 file against the log entries about it (see EXPORT_FILES and the export's README.txt):
 a row with no entry, an entry with no row, a row out of order or a cell that differs
 from the facts (or the SHA-256 of free text) the log holds is refused, naming the
@@ -25,6 +28,8 @@ The portal itself uses this module to write and check its log (app/trail), so th
 rules here are the rules there.
 """
 import argparse
+import base64
+import binascii
 import csv
 import hashlib
 import io
@@ -218,6 +223,34 @@ class HeadCheck:
             raise ChainError(self.seq or count + 1, f"the log never reaches the head {self.head}")
         if self.seq is not None and self.found_at != self.seq:
             raise ChainError(self.seq, f"the head {self.head} is at seq {self.found_at}, not {self.seq}")
+
+
+class CheckpointCheck:
+    """Is a checkpoint's root the root of the first `size` entries? Its body (origin, size, base64 root) is read;
+    its Ed25519 signature is not checked here (the standard library has no Ed25519): check it with the portal's
+    verifier key (README) in any signed-note tool."""
+
+    def __init__(self, note):
+        lines = note.split("\n")
+        try:
+            self.origin, self.size = lines[0], int(lines[1])
+            self.root = base64.b64decode(lines[2], validate=True)
+        except (IndexError, ValueError, binascii.Error):
+            raise ChainError(0, "the checkpoint is not origin, size and base64 root hash on three lines") from None
+        if self.size < 0 or len(self.root) != 32 or not lines[1].isdigit():
+            raise ChainError(0, "the checkpoint is not origin, size and base64 root hash on three lines")
+        self.builder = TreeBuilder()
+
+    def __call__(self, entry):
+        if self.builder.size < self.size:
+            self.builder.add(leaf_hash(entry_bytes(entry)))
+
+    def check(self, count):
+        if count < self.size:
+            raise ChainError(count + 1, f"the log ends at seq {count}; the checkpoint is of {self.size} entries")
+        if self.builder.root() != self.root:
+            raise ChainError(self.size, f"the log's first {self.size} entries are not the tree the checkpoint "
+                                        "signed (history was rewritten)")
 
 
 class TextIndex:
@@ -718,7 +751,7 @@ def check_names(archive):
         raise ExportError(missing[0], None, None, "is missing from the ZIP")
 
 
-def verify_export(archive, head=None, head_seq=None, report=None):
+def verify_export(archive, head=None, head_seq=None, report=None, checkpoint=None):
     """Check a scrutiny export ZIP: the chain, the heads it records, and every row of every CSV file."""
     manifest = _manifest(archive) if MANIFEST in archive.namelist() else None
     check_names(archive)
@@ -730,10 +763,14 @@ def verify_export(archive, head=None, head_seq=None, report=None):
         ledger(entry)
         if head_check:
             head_check(entry)
+        if checkpoint:
+            checkpoint(entry)
 
     count, last = verify_entries(read_jsonl(_open_text(archive, "log.jsonl"), strict=True), on_entry)
     if head_check:
         head_check.check(count)
+    if checkpoint:
+        checkpoint.check(count)
     ledger.check_recorded_heads()
     files, redacted, erased = ledger.expectations(manifest["consultation"])
     for name in files_of(FORMATS[manifest["format"]]):
@@ -749,12 +786,12 @@ def verify_export(archive, head=None, head_seq=None, report=None):
     return count, last
 
 
-def verify(log_stream, head=None, head_seq=None, comments=None, revisions=None):
+def verify(log_stream, head=None, head_seq=None, comments=None, revisions=None, checkpoint=None):
     """Verify a log (and optionally exported texts). Returns (count, head); raises ChainError."""
     head_check = HeadCheck(head, head_seq) if head else None
     texts = TextIndex() if (comments is not None or revisions is not None) else None
     ledger = Ledger(rows=False)
-    hooks = [hook for hook in (head_check, texts, ledger) if hook is not None]
+    hooks = [hook for hook in (head_check, texts, ledger, checkpoint) if hook is not None]
 
     def on_entry(entry):
         for hook in hooks:
@@ -763,6 +800,8 @@ def verify(log_stream, head=None, head_seq=None, comments=None, revisions=None):
     count, last = verify_entries(read_jsonl(log_stream), on_entry)
     if head_check:
         head_check.check(count)
+    if checkpoint:
+        checkpoint.check(count)
     ledger.check_recorded_heads()
     if texts:
         for row in csv.DictReader(comments) if comments is not None else ():
@@ -777,14 +816,19 @@ def _open_text(archive, name):
 
 
 def _run(args, report=None):
+    checkpoint = None
+    if args.checkpoint:
+        with open(args.checkpoint, encoding="utf-8") as stream:
+            checkpoint = CheckpointCheck(stream.read())
+        report["checkpoint"] = checkpoint
     if zipfile.is_zipfile(args.log):
         with zipfile.ZipFile(args.log) as archive:
-            return verify_export(archive, args.head, args.seq, report)
+            return verify_export(archive, args.head, args.seq, report, checkpoint)
     with open(args.log, encoding="utf-8") as log:
         comments = open(args.comments, encoding="utf-8", newline="") if args.comments else None
         revisions = open(args.revisions, encoding="utf-8", newline="") if args.revisions else None
         try:
-            return verify(log, args.head, args.seq, comments, revisions)
+            return verify(log, args.head, args.seq, comments, revisions, checkpoint)
         finally:
             for stream in (comments, revisions):
                 if stream is not None:
@@ -798,6 +842,8 @@ def main(argv=None):
     parser.add_argument("--seq", type=int, help="the seq at which --head must be found")
     parser.add_argument("--comments", help="comments CSV (comment_id, body) to check against the log")
     parser.add_argument("--revisions", help="comment revisions CSV (comment_id, body) to check against the log")
+    parser.add_argument("--checkpoint", help="a checkpoint (from /log/checkpoint): the log's first <size> entries "
+                                             "must make its Merkle tree root (its signature is not checked here)")
     args = parser.parse_args(argv)
     if args.seq is not None and not args.head:
         parser.error("--seq needs --head")
@@ -817,6 +863,10 @@ def main(argv=None):
         print(f"FAIL: the export is damaged ({type(error).__name__}: {error})".splitlines()[0])
         return 1
     print(f"OK {count} {last}")
+    if report.get("checkpoint"):
+        checkpoint = report["checkpoint"]
+        print(f"the checkpoint's root is the tree of the first {checkpoint.size} entries ({checkpoint.origin}; "
+              "check its signature with the portal's verifier key)")
     if report.get("erased"):
         print(f"{report['erased']} comment text(s) erased at their authors' request: the log keeps their SHA-256")
     return 0

@@ -308,3 +308,22 @@ def test_the_migration_backfills_existing_entries(app, db):
     got = sorted(tuple(row) for row in db.session.execute(select(MerkleNode.level, MerkleNode.index,
                                                                  MerkleNode.hash)))
     assert [(a, b, bytes(c)) for a, b, c in got] == [(a, b, bytes(c)) for a, b, c in expected]
+
+
+def test_the_standalone_verifier_checks_a_checkpoint(app, db, runner, tmp_path):
+    from app.trail import signing
+    from tests.trail.test_append_only import rewrite_from, run_verifier
+
+    _append(30)
+    note = tmp_path / "checkpoint.txt"
+    note.write_text(signing.checkpoint_on_demand().note, encoding="utf-8")
+    _append(5, start=30)
+    log = tmp_path / "log.jsonl"
+    assert runner.invoke(args=["export-log", str(log)]).exit_code == 0
+    code, output = run_verifier(log, "--checkpoint", note)
+    assert code == 0 and output.startswith("OK 35") and "first 30 entries" in output, output
+    rewrite_from(db, 7)
+    assert runner.invoke(args=["export-log", str(log)]).exit_code == 0
+    code, output = run_verifier(log, "--checkpoint", note)
+    assert code == 1 and output == "FAIL at seq 30: the log's first 30 entries are not the tree the checkpoint " \
+                                   "signed (history was rewritten)", output
