@@ -58,23 +58,23 @@ def check(batch=5000):
     (about 2 x 100 bytes an entry: 20 MB at 100,000 entries)."""
     builder, count, after, nodes = TreeBuilder(), 0, 0, {}
     while True:
-        rows = db.session.execute(select(LogEntry).where(LogEntry.seq > after).order_by(LogEntry.seq)
-                                  .limit(batch)).scalars().all()
+        rows = db.session.execute(select(LogEntry.seq, LogEntry.at, LogEntry.actor, LogEntry.action,
+                                         LogEntry.subject, LogEntry.data_json, LogEntry.prev_hash)
+                                  .where(LogEntry.seq > after).order_by(LogEntry.seq).limit(batch)).all()
         if not rows:
             break
         expected = []
-        for row in rows:
-            entry = {"seq": row.seq, "at": row.at, "actor": row.actor, "action": row.action, "subject": row.subject,
-                     "data": json.loads(row.data_json), "prev_hash": row.prev_hash}
+        for seq, at, actor, action, subject, data_json, prev_hash in rows:
+            entry = {"seq": seq, "at": at, "actor": actor, "action": action, "subject": subject,
+                     "data": json.loads(data_json), "prev_hash": prev_hash}
             leaf = leaf_hash(entry_bytes(entry))
-            expected.append(((0, row.seq - 1), leaf))
-            for level, position in merkle.closed_by(row.seq - 1):
+            expected.append(((0, seq - 1), leaf))
+            for level, position in merkle.closed_by(seq - 1):
                 expected.append(((level, position), None))
             builder.add(leaf)
-            count = row.seq
+            count = seq
         _compare(expected, nodes)
-        after = rows[-1].seq
-        db.session.expunge_all()
+        after = rows[-1][0]
     stored = db.session.execute(select(MerkleNode.level, MerkleNode.index)).all()
     extra = [key for key in stored if tuple(key) not in nodes]
     if extra:
