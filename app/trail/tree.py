@@ -108,11 +108,12 @@ def fetch_range(keys):
     return found
 
 
-def node_rows(leaves):
-    """Every node row of the tree over `leaves` (leaf hashes from index 0, in order): what add_leaf() writes one
-    leaf at a time, for rebuilding (tests act out a database owner who rewrites history and its tree)."""
-    stack = []  # (level, hash) of the perfect subtrees so far
-    for index, value in enumerate(leaves):
+def node_rows(leaves, first=0, stack=None):
+    """Every node row that leaves `first`, `first` + 1, … (leaf hashes, in order) add to a tree of `first` leaves
+    whose perfect subtrees, largest first, are `stack` [(level, hash), …]: what add_leaf() writes one leaf at a
+    time, for bulk loads (benchmarks, tests acting out a database owner who rewrites history and its tree)."""
+    stack = list(stack or [])
+    for index, value in enumerate(leaves, start=first):
         yield {"level": 0, "index": index, "hash": value}
         level = 0
         while stack and stack[-1][0] == level:
@@ -120,3 +121,18 @@ def node_rows(leaves):
             level += 1
             yield {"level": level, "index": index >> level, "hash": value}
         stack.append((level, value))
+
+
+def add_leaves(first, leaves, batch=10_000):
+    """Store leaves `first`, `first` + 1, … after entries inserted in bulk (not through append()): the open
+    perfect subtrees of the tree so far are read once, then rows are inserted in batches."""
+    parts = merkle.perfect_parts(0, first)
+    found = fetch(set(parts))
+    rows = []
+    for row in node_rows(leaves, first, [(level, found[(level, index)]) for level, index in parts]):
+        rows.append(row)
+        if len(rows) == batch:
+            db.session.execute(insert(MerkleNode), rows)
+            rows = []
+    if rows:
+        db.session.execute(insert(MerkleNode), rows)

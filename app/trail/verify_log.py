@@ -817,10 +817,11 @@ def _open_text(archive, name):
 
 def _run(args, report=None):
     checkpoint = None
-    if args.checkpoint:
+    if getattr(args, "checkpoint", None):
         with open(args.checkpoint, encoding="utf-8") as stream:
             checkpoint = CheckpointCheck(stream.read())
-        report["checkpoint"] = checkpoint
+        if report is not None:
+            report["checkpoint"] = checkpoint
     if zipfile.is_zipfile(args.log):
         with zipfile.ZipFile(args.log) as archive:
             return verify_export(archive, args.head, args.seq, report, checkpoint)

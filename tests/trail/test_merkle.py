@@ -327,3 +327,12 @@ def test_the_standalone_verifier_checks_a_checkpoint(app, db, runner, tmp_path):
     code, output = run_verifier(log, "--checkpoint", note)
     assert code == 1 and output == "FAIL at seq 30: the log's first 30 entries are not the tree the checkpoint " \
                                    "signed (history was rewritten)", output
+
+
+def test_bulk_loaded_leaves_make_the_same_tree(app, db):
+    _append(13)
+    leaves = _leaf_inputs()
+    more = [f"bulk {i}".encode() for i in range(50)]
+    tree.add_leaves(13, [sha(b"\x00" + x) for x in more])
+    for n in (14, 40, 63):
+        assert tree.root(n) == mth((leaves + more)[:n])
