@@ -121,6 +121,18 @@ class Config:
     # An image larger than this many pixels is refused before it is decoded (a "decompression bomb").
     UPLOAD_MAX_IMAGE_PIXELS = _env_int("UPLOAD_MAX_IMAGE_PIXELS", 40_000_000)
 
+    # Signed checkpoints of the consultation log (issue 20, README "Signed checkpoints"). LOG_SIGNING_KEY: a path to
+    # an Ed25519 private key (PEM, PKCS#8) or its 32-byte seed in base64. Unset outside production: a key is made
+    # in LOG_SIGNING_KEY_FILE on first use (and the log says so). LOG_ORIGIN: the checkpoint's first line (default:
+    # the host of PORTAL_BASE_URL + "/consultation-log"); LOG_KEY_NAME: the signature's key name (default: the
+    # origin). LOG_RETIRED_KEYS: the verifier keys of earlier signing keys, one per line, kept to check old
+    # checkpoints with.
+    LOG_SIGNING_KEY = os.environ.get("LOG_SIGNING_KEY")
+    LOG_SIGNING_KEY_FILE = os.environ.get("LOG_SIGNING_KEY_FILE") or str(BASE_DIR / "instance" / "log-signing-key.pem")
+    LOG_ORIGIN = os.environ.get("LOG_ORIGIN")
+    LOG_KEY_NAME = os.environ.get("LOG_KEY_NAME")
+    LOG_RETIRED_KEYS = [key for key in (os.environ.get("LOG_RETIRED_KEYS") or "").split() if key]
+
 
 class ProductionConfig(Config):
     ENV_NAME = "production"
@@ -135,6 +147,9 @@ class ProductionConfig(Config):
             raise RuntimeError(
                 "SECRET_KEY must be set to a random value of 32 or more characters in production"
             )
+        if not (settings or {}).get("LOG_SIGNING_KEY", cls.LOG_SIGNING_KEY):
+            raise RuntimeError("LOG_SIGNING_KEY must be set in production: the key the log's checkpoints are "
+                               "signed with (README, Signed checkpoints)")
 
 
 class TestConfig(Config):
@@ -150,6 +165,8 @@ class TestConfig(Config):
     # Uploaded files of the whole test run go to one folder of their own, never into instance/.
     UPLOAD_FOLDER = os.environ.get("TEST_UPLOAD_FOLDER") or os.path.join(tempfile.gettempdir(),
                                                                          f"portal-test-uploads-{os.getpid()}")
+    # The test run's log signing key is made once, outside instance/.
+    LOG_SIGNING_KEY_FILE = os.path.join(tempfile.gettempdir(), f"portal-test-log-key-{os.getpid()}.pem")
     # Cheaper hashing keeps the suite fast; still argon2id, still verified for real.
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 8192

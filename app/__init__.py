@@ -118,6 +118,14 @@ def _register_blueprints(app):
 
     app.register_blueprint(workshops_bp)  # issue 19: workshop and paper input, entered by staff
 
+    from flask_sqlalchemy.session import Session
+
+    from app.trail import signing
+    from app.trail.routes import bp as log_bp
+
+    app.register_blueprint(log_bp)  # issue 20: signed checkpoints and proofs, for anyone
+    signing.install(Session)
+
 
 def _register_template_helpers(app):
     from flask import request

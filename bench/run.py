@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
-from app.trail.verify_log import GENESIS_HASH, canonical, entry_hash, text_hash  # noqa: E402
+from app.trail.tree import node_rows  # noqa: E402
+from app.trail.verify_log import GENESIS_HASH, canonical, entry_bytes, entry_hash, leaf_hash, text_hash  # noqa: E402
 from tests.conftest import POSTGRES_URL, create_postgres_database, drop_postgres_database  # noqa: E402
 from tests.soak.harness import Client, Gunicorn, csrf_of, flask, server_env  # noqa: E402
 
@@ -221,7 +222,7 @@ def make_log(url, count):
     prev, at0 = GENESIS_HASH, datetime(2026, 1, 1)
     insert = text("INSERT INTO log_entry (seq, at, actor, action, subject, data, prev_hash, hash) "
                   "VALUES (:seq, :at, :actor, :action, :subject, :data, :prev_hash, :hash)")
-    batch = []
+    batch, leaves = [], []
     with engine.begin() as c:
         for seq in range(1, count + 1):
             data = {"consultation": 1, "section": seq % 7, "body_sha256": text_hash(str(seq))}
@@ -229,12 +230,23 @@ def make_log(url, count):
                      "actor": seq % 500 + 1, "action": "comment.posted", "subject": f"comment:{seq}",
                      "data": data, "prev_hash": prev}
             prev = entry_hash(entry)
+            leaves.append(leaf_hash(entry_bytes(entry)))
             batch.append({**entry, "data": canonical(data), "hash": prev})
             if len(batch) == 50_000:
                 c.execute(insert, batch)
                 batch = []
         if batch:
             c.execute(insert, batch)
+            batch = []
+        # and the log's Merkle tree, as append() would write it (issue 20)
+        nodes = text('INSERT INTO merkle_node (level, "index", hash) VALUES (:level, :index, :hash)')
+        for row in node_rows(leaves):
+            batch.append(row)
+            if len(batch) == 50_000:
+                c.execute(nodes, batch)
+                batch = []
+        if batch:
+            c.execute(nodes, batch)
     engine.dispose()
     return prev
 

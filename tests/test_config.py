@@ -14,8 +14,14 @@ from config import DEV_SECRET_KEY, ProductionConfig, TestConfig
 GOOD_KEY = "k3y-" + "x" * 40
 
 
-def _production(secret_key):
-    return type("Production", (ProductionConfig,), {"SECRET_KEY": secret_key})
+def _production(secret_key, log_signing_key="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="):
+    return type("Production", (ProductionConfig,), {"SECRET_KEY": secret_key, "LOG_SIGNING_KEY": log_signing_key})
+
+
+def test_production_refuses_to_start_without_a_log_signing_key(tmp_path):
+    """Outside production a key is made on first use; in production it must be given (issue 20)."""
+    with pytest.raises(RuntimeError, match="LOG_SIGNING_KEY"):
+        create_app(_production(GOOD_KEY, None), SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/p.sqlite3")
 
 
 @pytest.mark.parametrize("secret_key", [DEV_SECRET_KEY, "", None, "too-short", "x" * 31])

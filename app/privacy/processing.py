@@ -62,6 +62,8 @@ RETENTION = {
                       "without camera or location metadata, and only staff, moderators and the scrutineer see it.",
     "log_entry": "Permanently: it holds identifiers and SHA-256 hashes, never free text, so it keeps no words "
                  "after an erasure.",
+    "merkle_node": "Permanently, as the log: SHA-256 hashes of its entries, nothing else.",
+    "log_checkpoint_signed": "Permanently, as the log: signed tree sizes and root hashes, which witnesses keep too.",
 }
 RETENTION["org_response"] = ("A submitted response: for the life of the arrangement it informed (it is the "
                               "organisation's, not a person's). A draft never submitted: as long as its authors' "

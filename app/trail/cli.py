@@ -1,11 +1,11 @@
-"""flask export-log / verify-log."""
+"""flask export-log / verify-log / log-tree / log-checkpoint."""
 import sys
 import time
 
 import click
 from flask import Blueprint
 
-from app.trail import checkpoint, services as trail
+from app.trail import checkpoint, services as trail, signing, tree
 
 bp = Blueprint("trail", __name__, cli_group=None)
 
@@ -57,3 +57,25 @@ def verify_log_since(every):
         if every is None:
             return
         time.sleep(every)
+
+
+@bp.cli.command("log-tree")
+@click.option("--check", "check", is_flag=True, required=True, help="Recompute the tree from the entries and compare.")
+def log_tree(check):
+    """Recompute the log's Merkle tree from its entries and compare every stored node: prints OK <size> <root>."""
+    try:
+        size, root = tree.check()
+    except tree.TreeMismatch as error:
+        click.echo(f"FAIL: {error}")
+        sys.exit(1)
+    click.echo(f"OK {size} {root.hex()}")
+
+
+@bp.cli.command("log-checkpoint")
+@click.option("--key", "show_key", is_flag=True, help="Print the verifier key instead (to publish).")
+def log_checkpoint(show_key):
+    """Sign the log's tree head now and keep it (served at /log/checkpoint); prints the signed note."""
+    if show_key:
+        click.echo(signing.verifier_key())
+        return
+    click.echo(signing.checkpoint_on_demand().note, nl=False)

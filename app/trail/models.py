@@ -1,6 +1,6 @@
 import json
 
-from sqlalchemy import CheckConstraint, DateTime, Integer, String, Text
+from sqlalchemy import CheckConstraint, DateTime, Integer, LargeBinary, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -51,3 +51,40 @@ class LogCheckpoint(db.Model):
     full_verified_at = mapped_column(DateTime)  # the last check of every entry
 
     __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+
+class MerkleNode(db.Model):
+    """The hash of one perfect subtree of the log's Merkle tree (RFC 9162): 2**level leaves from leaf
+    index * 2**level (leaf i is entry seq i + 1). Written by append() in the entry's transaction; never changed
+    (database triggers refuse it). Any root or proof is built from O(log n) of these (app/trail/merkle.py)."""
+
+    __tablename__ = "merkle_node"
+
+    level: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    index: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+    __table_args__ = (
+        CheckConstraint("level >= 0 AND level < 63", name="level_range"),
+        CheckConstraint('"index" >= 0', name="index_positive"),
+        CheckConstraint("length(hash) = 32", name="hash_length"),
+    )
+
+
+class SignedCheckpoint(db.Model):
+    """A signed tree head (C2SP tlog-checkpoint in a signed note) as it was published: kept, never changed, so
+    a witness can fetch any one again and ask for a consistency proof from it (app/trail/signing.py)."""
+
+    __tablename__ = "log_checkpoint_signed"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(Integer, unique=True)
+    root: Mapped[bytes] = mapped_column(LargeBinary(32))
+    note: Mapped[str] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(String(64))  # the log action that asked for it, or "on demand"
+    made_at = mapped_column(DateTime)
+
+    __table_args__ = (
+        CheckConstraint("size >= 0", name="size_positive"),
+        CheckConstraint("length(root) = 32", name="root_length"),
+    )

@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from app.database import _in_transaction
 from app.extensions import db
-from app.trail.verify_log import (GENESIS_HASH, ChainError, canonical, entry_hash, read_jsonl, text_hash,
-                                  verify_entries)
+from app.trail import tree
+from app.trail.verify_log import (GENESIS_HASH, ChainError, canonical, entry_bytes, entry_hash, leaf_hash, read_jsonl,
+                                  text_hash, verify_entries)
 from app.trail.models import LogEntry
 
 __all__ = ["append", "head", "iter_entries", "verify_database", "verify_all", "records_heads", "verify_file",
@@ -68,6 +69,7 @@ def append(action, subject, data=None, actor=None):
         "data": data,
         "prev_hash": prev_hash,
     }
+    body = entry_bytes(entry)  # the chain hash is SHA-256 of these bytes, and they are the Merkle tree's leaf
     row = LogEntry(
         seq=seq,
         at=entry["at"],
@@ -76,11 +78,19 @@ def append(action, subject, data=None, actor=None):
         subject=subject,
         data_json=canonical(data),
         prev_hash=prev_hash,
-        hash=entry_hash(entry),
+        hash=hashlib.sha256(body).hexdigest(),
     )
     session.add(row)
     session.flush()
+    tree.add_leaf(seq - 1, leaf_hash(body))
+    for hook in _after_append:
+        hook(action)
     return row
+
+
+# Functions called with the action of each entry appended, in its transaction (app/trail/signing.py asks for a
+# signed checkpoint at the end of a transaction that appended certain actions).
+_after_append = []
 
 
 def head():

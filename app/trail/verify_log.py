@@ -3,11 +3,14 @@
 
     python verify_log.py log.jsonl
     python verify_log.py export.zip --head <hash from the public page or a sign-off> [--seq N]
+    python verify_log.py log.jsonl --checkpoint checkpoint.txt   (a signed checkpoint kept from /log/checkpoint)
 
 It checks every entry's hash, the prev_hash links and that seq runs 1, 2, 3 … with
 no gaps, and that every log head an entry records (sign-offs, publications) is the
 chain's hash at that seq. Given --head, it checks that the log reaches that hash (at
---seq, if given). Given a scrutiny export ZIP, it also checks every row of every CSV
+--seq, if given). Given --checkpoint, it checks that the first <size> entries make the
+Merkle tree root the checkpoint holds (RFC 9162; the signature needs Ed25519, which the
+standard library lacks: check it apart). Given a scrutiny export ZIP, it also checks every row of every CSV
 file against the log entries about it (see EXPORT_FILES and the export's README.txt):
 a row with no entry, an entry with no row, a row out of order or a cell that differs
 from the facts (or the SHA-256 of free text) the log holds is refused, naming the
@@ -25,6 +28,8 @@ The portal itself uses this module to write and check its log (app/trail), so th
 rules here are the rules there.
 """
 import argparse
+import base64
+import binascii
 import csv
 import hashlib
 import io
@@ -49,8 +54,103 @@ def canonical(obj):
 
 def entry_hash(entry):
     """SHA-256 hex of the entry without its `hash` field."""
-    body = {field: entry[field] for field in FIELDS}
-    return hashlib.sha256(canonical(body).encode("utf-8")).hexdigest()
+    return hashlib.sha256(entry_bytes(entry)).hexdigest()
+
+
+def entry_bytes(entry):
+    """The bytes an entry's `hash` is the SHA-256 of, and its Merkle tree leaf: the canonical JSON of its seven
+    fields (all but `hash`), UTF-8."""
+    return canonical({field: entry[field] for field in FIELDS}).encode("utf-8")
+
+
+# The log is also a Merkle tree (RFC 9162 section 2.1): leaf n-1 is entry seq n, its leaf hash SHA-256(0x00 ‖
+# entry_bytes), an interior node SHA-256(0x01 ‖ left ‖ right), split at the largest power of two below the size.
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+
+def leaf_hash(data):
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left, right):
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+class TreeBuilder:
+    """The root of a growing tree, keeping only its perfect subtrees (one per bit of the size)."""
+
+    def __init__(self):
+        self.size, self.stack = 0, []  # stack: hashes of the perfect subtrees, largest first
+
+    def add(self, leaf):
+        self.size += 1
+        self.stack.append(leaf)
+        size = self.size
+        while size % 2 == 0:  # each trailing zero bit of the new size closes one perfect subtree
+            right = self.stack.pop()
+            self.stack[-1] = node_hash(self.stack[-1], right)
+            size //= 2
+
+    def root(self):
+        if not self.stack:
+            return EMPTY_ROOT
+        root = self.stack[-1]
+        for left in reversed(self.stack[:-1]):
+            root = node_hash(left, root)
+        return root
+
+
+def _valid_hashes(*hashes):
+    return all(isinstance(h, bytes) and len(h) == 32 for h in hashes)
+
+
+def verify_inclusion(leaf, index, size, proof, root):
+    """Is `leaf` (a leaf hash) at `index` of the tree of `size` with this `root`? RFC 9162 section 2.1.3.2."""
+    if not (0 <= index < size) or not _valid_hashes(leaf, root, *proof):
+        return False
+    fn, sn, r = index, size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    return sn == 0 and r == root
+
+
+def verify_consistency(size1, size2, root1, root2, proof):
+    """Is the tree (size1, root1) the first size1 leaves of (size2, root2)? RFC 9162 section 2.1.4.2, with the
+    trivial cases (equal sizes and roots, an empty first tree) taking an empty proof."""
+    if not (0 <= size1 <= size2) or not _valid_hashes(*proof):
+        return False
+    if size1 == size2:
+        return not proof and root1 == root2
+    if size1 == 0:
+        return not proof
+    if not proof or not _valid_hashes(root1, root2):
+        return False
+    path = list(proof)
+    if size1 & (size1 - 1) == 0:  # an exact power of two: the first tree is a node of the second
+        path.insert(0, root1)
+    fn, sn = size1 - 1, size2 - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            return False
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    return fr == root1 and sr == root2 and sn == 0
 
 
 def text_hash(text):
@@ -123,6 +223,34 @@ class HeadCheck:
             raise ChainError(self.seq or count + 1, f"the log never reaches the head {self.head}")
         if self.seq is not None and self.found_at != self.seq:
             raise ChainError(self.seq, f"the head {self.head} is at seq {self.found_at}, not {self.seq}")
+
+
+class CheckpointCheck:
+    """Is a checkpoint's root the root of the first `size` entries? Its body (origin, size, base64 root) is read;
+    its Ed25519 signature is not checked here (the standard library has no Ed25519): check it with the portal's
+    verifier key (README) in any signed-note tool."""
+
+    def __init__(self, note):
+        lines = note.split("\n")
+        try:
+            self.origin, self.size = lines[0], int(lines[1])
+            self.root = base64.b64decode(lines[2], validate=True)
+        except (IndexError, ValueError, binascii.Error):
+            raise ChainError(0, "the checkpoint is not origin, size and base64 root hash on three lines") from None
+        if self.size < 0 or len(self.root) != 32 or not lines[1].isdigit():
+            raise ChainError(0, "the checkpoint is not origin, size and base64 root hash on three lines")
+        self.builder = TreeBuilder()
+
+    def __call__(self, entry):
+        if self.builder.size < self.size:
+            self.builder.add(leaf_hash(entry_bytes(entry)))
+
+    def check(self, count):
+        if count < self.size:
+            raise ChainError(count + 1, f"the log ends at seq {count}; the checkpoint is of {self.size} entries")
+        if self.builder.root() != self.root:
+            raise ChainError(self.size, f"the log's first {self.size} entries are not the tree the checkpoint "
+                                        "signed (history was rewritten)")
 
 
 class TextIndex:
@@ -623,7 +751,7 @@ def check_names(archive):
         raise ExportError(missing[0], None, None, "is missing from the ZIP")
 
 
-def verify_export(archive, head=None, head_seq=None, report=None):
+def verify_export(archive, head=None, head_seq=None, report=None, checkpoint=None):
     """Check a scrutiny export ZIP: the chain, the heads it records, and every row of every CSV file."""
     manifest = _manifest(archive) if MANIFEST in archive.namelist() else None
     check_names(archive)
@@ -635,10 +763,14 @@ def verify_export(archive, head=None, head_seq=None, report=None):
         ledger(entry)
         if head_check:
             head_check(entry)
+        if checkpoint:
+            checkpoint(entry)
 
     count, last = verify_entries(read_jsonl(_open_text(archive, "log.jsonl"), strict=True), on_entry)
     if head_check:
         head_check.check(count)
+    if checkpoint:
+        checkpoint.check(count)
     ledger.check_recorded_heads()
     files, redacted, erased = ledger.expectations(manifest["consultation"])
     for name in files_of(FORMATS[manifest["format"]]):
@@ -654,12 +786,12 @@ def verify_export(archive, head=None, head_seq=None, report=None):
     return count, last
 
 
-def verify(log_stream, head=None, head_seq=None, comments=None, revisions=None):
+def verify(log_stream, head=None, head_seq=None, comments=None, revisions=None, checkpoint=None):
     """Verify a log (and optionally exported texts). Returns (count, head); raises ChainError."""
     head_check = HeadCheck(head, head_seq) if head else None
     texts = TextIndex() if (comments is not None or revisions is not None) else None
     ledger = Ledger(rows=False)
-    hooks = [hook for hook in (head_check, texts, ledger) if hook is not None]
+    hooks = [hook for hook in (head_check, texts, ledger, checkpoint) if hook is not None]
 
     def on_entry(entry):
         for hook in hooks:
@@ -668,6 +800,8 @@ def verify(log_stream, head=None, head_seq=None, comments=None, revisions=None):
     count, last = verify_entries(read_jsonl(log_stream), on_entry)
     if head_check:
         head_check.check(count)
+    if checkpoint:
+        checkpoint.check(count)
     ledger.check_recorded_heads()
     if texts:
         for row in csv.DictReader(comments) if comments is not None else ():
@@ -682,14 +816,20 @@ def _open_text(archive, name):
 
 
 def _run(args, report=None):
+    checkpoint = None
+    if getattr(args, "checkpoint", None):
+        with open(args.checkpoint, encoding="utf-8") as stream:
+            checkpoint = CheckpointCheck(stream.read())
+        if report is not None:
+            report["checkpoint"] = checkpoint
     if zipfile.is_zipfile(args.log):
         with zipfile.ZipFile(args.log) as archive:
-            return verify_export(archive, args.head, args.seq, report)
+            return verify_export(archive, args.head, args.seq, report, checkpoint)
     with open(args.log, encoding="utf-8") as log:
         comments = open(args.comments, encoding="utf-8", newline="") if args.comments else None
         revisions = open(args.revisions, encoding="utf-8", newline="") if args.revisions else None
         try:
-            return verify(log, args.head, args.seq, comments, revisions)
+            return verify(log, args.head, args.seq, comments, revisions, checkpoint)
         finally:
             for stream in (comments, revisions):
                 if stream is not None:
@@ -703,6 +843,8 @@ def main(argv=None):
     parser.add_argument("--seq", type=int, help="the seq at which --head must be found")
     parser.add_argument("--comments", help="comments CSV (comment_id, body) to check against the log")
     parser.add_argument("--revisions", help="comment revisions CSV (comment_id, body) to check against the log")
+    parser.add_argument("--checkpoint", help="a checkpoint (from /log/checkpoint): the log's first <size> entries "
+                                             "must make its Merkle tree root (its signature is not checked here)")
     args = parser.parse_args(argv)
     if args.seq is not None and not args.head:
         parser.error("--seq needs --head")
@@ -722,6 +864,10 @@ def main(argv=None):
         print(f"FAIL: the export is damaged ({type(error).__name__}: {error})".splitlines()[0])
         return 1
     print(f"OK {count} {last}")
+    if report.get("checkpoint"):
+        checkpoint = report["checkpoint"]
+        print(f"the checkpoint's root is the tree of the first {checkpoint.size} entries ({checkpoint.origin}; "
+              "check its signature with the portal's verifier key)")
     if report.get("erased"):
         print(f"{report['erased']} comment text(s) erased at their authors' request: the log keeps their SHA-256")
     return 0

@@ -15,9 +15,9 @@ from app.consultations import services as consultations
 from app.database import transaction
 from app.extensions import db
 from app.scrutiny import routes
-from app.trail import services as trail
+from app.trail import services as trail, tree
 from app.trail.models import LogEntry
-from app.trail.verify_log import GENESIS_HASH, canonical, entry_hash
+from app.trail.verify_log import GENESIS_HASH, canonical, entry_bytes, entry_hash, leaf_hash
 
 VERIFIER = Path(__file__).resolve().parents[2] / "app" / "trail" / "verify_log.py"
 
@@ -167,13 +167,14 @@ BOUND = 10 * 1024 * 1024  # bytes of peak allocation while the export streams
 
 def bulk_log(count, start_seq, prev_hash):
     """Append `count` entries with correct hashes, inserted in large batches (much faster than trail.append)."""
-    rows, seq = [], start_seq
+    rows, seq, leaves = [], start_seq, []
     for seq in range(start_seq, start_seq + count):
         entry = {"seq": seq, "at": "2026-01-01T00:00:00.000000Z", "actor": None, "action": "vote.cast",
                  "subject": f"vote:{seq}", "prev_hash": prev_hash,
                  "data": {"consultation": 0, "choice": "support", "reason_sha256": trail.text_hash(str(seq)),
                           "version_hash": trail.text_hash(f"v{seq}")}}
         prev_hash = entry_hash(entry)
+        leaves.append(leaf_hash(entry_bytes(entry)))
         rows.append({"seq": seq, "at": entry["at"], "actor": None, "action": entry["action"],
                      "subject": entry["subject"], "data_json": canonical(entry["data"]),
                      "prev_hash": entry["prev_hash"], "hash": prev_hash})
@@ -182,6 +183,7 @@ def bulk_log(count, start_seq, prev_hash):
             rows.clear()
     if rows:
         db.session.execute(insert(LogEntry), rows)
+    tree.add_leaves(start_seq - 1, leaves)  # and the Merkle tree over them, as append() would (issue 20)
     db.session.commit()
     return prev_hash
 

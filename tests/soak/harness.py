@@ -34,6 +34,7 @@ def server_env(database_url, **extra):
     env.update({
         "PORTAL_ENV": "production",
         "SECRET_KEY": "soak-and-bench-secret-key-0123456789abcdef",
+        "LOG_SIGNING_KEY": "c29hay1hbmQtYmVuY2gtbG9nLXNpZ25pbmcta2V5ISE=",  # a fixed 32-byte seed, for soak and bench
         "DATABASE_URL": database_url,
         "SESSION_COOKIE_SECURE": "0",  # plain HTTP on 127.0.0.1: no TLS proxy in front here
         "MAIL_BACKEND": "console",  # mail is only queued in requests; nothing is sent

@@ -5,18 +5,20 @@ REPLACE and REPLACE, which delete conflicting rows without firing delete trigger
 triggers (a database owner) can still rewrite the chain into another valid one, or cut its tail: verify-log, the
 scrutiny workspace and the standalone verifier then fail on the heads the sign-offs and publications recorded.
 """
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.exc import DatabaseError
 
 from app.demo import DEMO_PASSWORD, load_demo_data
 from app.signoff.models import Publication
-from app.trail import services as trail
-from app.trail.verify_log import GENESIS_HASH, canonical, entry_hash
+from app.trail import services as trail, tree
+from app.trail.models import MerkleNode
+from app.trail.verify_log import GENESIS_HASH, canonical, entry_bytes, entry_hash, leaf_hash
 from tests.conftest import csrf_token
 
 VERIFIER = Path(__file__).resolve().parents[2] / "app" / "trail" / "verify_log.py"
@@ -86,12 +88,24 @@ def test_an_insert_that_does_not_extend_the_chain_is_refused(demo, db, damage):
 
 
 def _without_triggers(connection, dialect):
-    """What a database owner could do: write behind the log's triggers."""
+    """What a database owner could do: write behind the log's triggers (and its tree's, issue 20)."""
     if dialect == "postgresql":
         connection.execute(text("SET LOCAL session_replication_role = replica"))
     else:
-        for name in ("log_entry_no_update", "log_entry_no_delete", "log_entry_extends_chain"):
+        for name in ("log_entry_no_update", "log_entry_no_delete", "log_entry_extends_chain",
+                     "merkle_node_no_update", "merkle_node_no_delete", "merkle_node_no_replace"):
             connection.execute(text(f"DROP TRIGGER {name}"))
+
+
+def rebuild_tree(connection):
+    """The owner rewriting history rebuilds the Merkle tree over it too, so the tree alone agrees with it: only a
+    checkpoint published before (and a consistency proof from it) shows the rewrite."""
+    rows = connection.execute(text(f"SELECT {COLUMNS} FROM log_entry ORDER BY seq")).mappings().all()
+    leaves = [leaf_hash(entry_bytes({**row, "data": json.loads(row["data"])})) for row in rows]
+    connection.execute(text("DELETE FROM merkle_node"))
+    nodes = list(tree.node_rows(leaves))
+    if nodes:
+        connection.execute(insert(MerkleNode), nodes)
 
 
 def rewrite_from(db, start):
@@ -112,6 +126,7 @@ def rewrite_from(db, start):
         connection.execute(text("DELETE FROM log_entry WHERE seq >= :start"), {"start": start})
         connection.execute(text(f"INSERT INTO log_entry ({COLUMNS}) VALUES "
                                 "(:seq, :at, :actor, :action, :subject, :data, :prev_hash, :hash)"), rows)
+        rebuild_tree(connection)
     db.session.expire_all()
 
 
@@ -120,6 +135,7 @@ def truncate(db, keep):
     with db.engine.begin() as connection:
         _without_triggers(connection, db.engine.dialect.name)
         connection.execute(text("DELETE FROM log_entry WHERE seq > :keep"), {"keep": keep})
+        rebuild_tree(connection)
     db.session.expire_all()
 
 

@@ -1,0 +1,77 @@
+"""The log's signed checkpoints and proofs, for anyone (no sign-in): a witness fetches the latest checkpoint,
+keeps it, and later asks for a consistency proof from it to the newest; a respondent asks for an inclusion proof.
+
+Malformed input is a one-line 400 (text/plain), never a 500.
+"""
+import base64
+
+from flask import Blueprint, abort, jsonify, make_response, request
+
+from app.trail import signing, tree
+
+bp = Blueprint("log", __name__, url_prefix="/log")
+
+
+def _text(body, status=200):
+    return body, status, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-cache"}
+
+
+def _bad(message):
+    abort(make_response(_text(message + "\n", 400)))
+
+
+def _int_arg(name):
+    value = request.args.get(name, "")
+    if not value.isascii() or not value.isdigit() or len(value) > 12:
+        _bad(f"{name} must be a whole number (0 or more)")
+    return int(value)
+
+
+def _b64(hashes):
+    return [base64.b64encode(value).decode() for value in hashes]
+
+
+@bp.get("/checkpoint")
+def checkpoint():
+    latest = signing.latest()
+    if latest is None:
+        return _text("No checkpoint has been made yet\n", 404)
+    return _text(latest.note)
+
+
+@bp.get("/checkpoint/<int:size>")
+def checkpoint_at(size):
+    kept = signing.at_size(size)
+    if kept is None:
+        return _text(f"No checkpoint was made at size {size}\n", 404)
+    return _text(kept.note)
+
+
+@bp.get("/keys")
+def keys():
+    """The verifier keys: the current one first, then retired ones that older checkpoints were signed with."""
+    return _text("".join(f"{key}\n" for key in signing.verifier_keys()))
+
+
+@bp.get("/proof/consistency")
+def consistency():
+    size1, size2 = _int_arg("from"), _int_arg("to")
+    size = tree.size()
+    if size1 > size2:
+        _bad(f"from ({size1}) must not be more than to ({size2})")
+    if size2 > size:
+        _bad(f"to ({size2}) is more than the log's size ({size})")
+    proof = tree.consistency_proof(size1, size2)
+    return jsonify({"from": size1, "to": size2, "root_from": _b64([tree.root(size1)])[0],
+                    "root_to": _b64([tree.root(size2)])[0], "proof": _b64(proof)})
+
+
+@bp.get("/proof/inclusion")
+def inclusion():
+    index, size = _int_arg("index"), _int_arg("size")
+    if size > tree.size():
+        _bad(f"size ({size}) is more than the log's size ({tree.size()})")
+    if index >= size:
+        _bad(f"index ({index}) must be less than size ({size}); leaf index is seq - 1")
+    return jsonify({"index": index, "size": size, "leaf_hash": _b64(tree.fetch({(0, index)}).values())[0],
+                    "root": _b64([tree.root(size)])[0], "proof": _b64(tree.inclusion_proof(index, size))})
