@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from app.access import OVERSEERS, SEES_ALL, load_consultation
+from app.access import OVERSEERS, SEES_ALL, SIGNATORIES, load_consultation
 from app.accounts.models import Role
 from app.consultations import queries
 from app.consultations.models import Comment
@@ -16,6 +16,8 @@ from app.responses.filter_forms import BulkTagForm, FilterForm
 from app.responses.forms import PublishForm, ResponseForm, TagForm, ThemeForm
 from app.responses.models import Outcome, Theme
 from app.security import roles_required
+from app.suggestions import queries as suggestions
+from app.workshops import services as workshops
 
 bp = Blueprint("responses", __name__)
 
@@ -283,6 +285,10 @@ def report(consultation_id):
                            outcome_counts=_outcome_counts(items), titles=services.section_titles(consultation),
                            unchanged=services.unchanged_claims(consultation, final)
                            if current_user.has_role(Role.FACILITATOR) else [],
+                           workshops=workshops.tally(consultation.id),
+                           **suggestions.report_part(consultation, final, sees_drafts=drafts, viewer_id=current_user.id,
+                                                     wider=not current_user.has_role(*SEES_ALL, Role.DSL, *SIGNATORIES),
+                                                     public=not drafts),
                            **(_vote_reasons(consultation) if current_user.has_role(*SEES_ALL) else {}))
 
 
