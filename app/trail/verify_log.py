@@ -4,6 +4,7 @@
     python verify_log.py log.jsonl
     python verify_log.py export.zip --head <hash from the public page or a sign-off> [--seq N]
     python verify_log.py log.jsonl --checkpoint checkpoint.txt --key <verifier key>   (a checkpoint kept from /log/checkpoint)
+    python verify_log.py export.zip --witness emails.txt … --key <verifier key>   (checkpoints emailed to witnesses)
 
 It checks every entry's hash, the prev_hash links and that seq runs 1, 2, 3 … with
 no gaps, and that every log head an entry records (sign-offs, publications) is the
@@ -427,6 +428,138 @@ class TextIndex:
         if text_hash(text or "") not in {digest for _, digest in logged}:
             seq = logged[-1][0] if logged else 0
             raise ChainError(seq, f"an earlier text of comment {comment_id} matches no SHA-256 the log holds for it")
+
+
+# --- Witnesses (issue 20 part 3): checkpoints kept by the partners' leads and the scrutineers ---------------------
+#
+#     python verify_log.py export.zip --witness saved-email.txt more-checkpoints.txt --key <verifier key>
+#
+# Each file may be a saved checkpoint email or hold several checkpoints: every signed note in it is found by its
+# structure (origin, size, base64 root, a blank line, "— name signature" lines). Each checkpoint's root must be the
+# root of the log's first <size> entries; every one that is not is reported, and the exit code is 1.
+
+WITNESS_REWRITTEN = "history rewritten since this checkpoint was made"
+
+
+def _is_root_line(line):
+    try:
+        return len(line) == 44 and len(base64.b64decode(line, validate=True)) == 32
+    except binascii.Error:
+        return False
+
+
+def find_notes(text):
+    """Every checkpoint (signed note) in `text`, as note text, in the order found."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    notes, i = [], 0
+    while i + 4 < len(lines):
+        if (lines[i] and lines[i + 1].isdigit() and _is_root_line(lines[i + 2]) and lines[i + 3] == ""
+                and lines[i + 4].startswith(EM_DASH + " ")):
+            end = i + 4
+            while end < len(lines) and lines[end].startswith(EM_DASH + " "):
+                end += 1
+            notes.append("\n".join(lines[i:i + 3]) + "\n\n" + "\n".join(lines[i + 4:end]) + "\n")
+            i = end
+        else:
+            i += 1
+    return notes
+
+
+class WitnessError(ChainError):
+    """One or more witnessed checkpoints disagree with the log: `failures` is [(size, line for a person)]."""
+
+    def __init__(self, failures):
+        super().__init__(failures[0][0], failures[0][1])
+        self.failures = failures
+
+
+class WitnessCheck:
+    """Checks every kept checkpoint against the log in one pass: one tree builder, the root noted at each size."""
+
+    def __init__(self, sources, keys=None):
+        """sources: [(file name, text)]; keys: verifier keys (--key), to check each signature too."""
+        self.checkpoints, self.keys, seen = [], keys, set()
+        for name, text in sources:
+            notes = find_notes(text)
+            if not notes:
+                raise ChainError(0, f"{name} holds no checkpoint (origin, size, root, a blank line, a signature)")
+            for note in notes:
+                if note in seen:
+                    continue
+                seen.add(note)
+                origin, size, root, _text, _signatures = parse_note(note)
+                problem = None
+                if keys:
+                    try:
+                        verify_note(note, keys)
+                    except NoteError as error:
+                        problem = str(error)
+                self.checkpoints.append({"file": name, "origin": origin, "size": size, "root": root,
+                                         "problem": problem})
+        self.wanted = {checkpoint["size"] for checkpoint in self.checkpoints}
+        self.largest = max(self.wanted)
+        self.roots = {0: EMPTY_ROOT}
+        self.builder = TreeBuilder()
+
+    def __call__(self, entry):
+        if self.builder.size < self.largest:
+            self.builder.add(leaf_hash(entry_bytes(entry)))
+            if self.builder.size in self.wanted:
+                self.roots[self.builder.size] = self.builder.root()
+
+    def check(self, count):
+        failures = []
+        for checkpoint in sorted(self.checkpoints, key=lambda c: c["size"]):
+            size, where = checkpoint["size"], f"the checkpoint of {checkpoint['size']} entries in {checkpoint['file']}"
+            if checkpoint["problem"]:
+                failures.append((size, f"{where}: {checkpoint['problem']}"))
+            elif size > count:
+                failures.append((count + 1, f"{where}: the log ends at seq {count} ({WITNESS_REWRITTEN}: "
+                                            "entries were removed)"))
+            elif self.roots.get(size) != checkpoint["root"]:
+                failures.append((size, f"{where}: the log's first {size} entries are not the tree it signed "
+                                       f"({WITNESS_REWRITTEN})"))
+        if failures:
+            raise WitnessError(failures)
+
+    def summary(self):
+        sizes = ", ".join(str(size) for size in sorted(self.wanted))
+        signed = ("each signed with a key given" if self.keys
+                  else "signatures not checked: give --key with the portal's verifier key")
+        return (f"{len(self.checkpoints)} witnessed checkpoint(s) match the log's first entries "
+                f"(sizes {sizes}; {signed})")
+
+
+class _BothChecks:
+    """--checkpoint and --witness together: both see every entry."""
+
+    def __init__(self, *checks):
+        self.checks = checks
+
+    def __call__(self, entry):
+        for check in self.checks:
+            check(entry)
+
+    def check(self, count):
+        for check in self.checks:
+            check.check(count)
+
+
+def _witness_from(args, report):
+    files = getattr(args, "witness", None)
+    if not files:
+        return None
+    sources = []
+    for name in files:
+        with open(name, encoding="utf-8", errors="replace") as stream:
+            sources.append((name, stream.read()))
+    try:
+        witness = WitnessCheck(sources, getattr(args, "key", None))
+    except NoteError as error:
+        raise ChainError(0, f"a witnessed checkpoint cannot be read: {error}") from None
+    if report is not None:
+        report["witness"] = witness
+    return witness
 
 
 # --- the scrutiny export: every row of every file bound to the log ------------------------------------
@@ -960,6 +1093,9 @@ def _run(args, report=None):
             checkpoint = CheckpointCheck(stream.read(), getattr(args, "key", None))
         if report is not None:
             report["checkpoint"] = checkpoint
+    witness = _witness_from(args, report)  # issue 20 part 3: --witness
+    if witness is not None:
+        checkpoint = witness if checkpoint is None else _BothChecks(checkpoint, witness)
     if zipfile.is_zipfile(args.log):
         with zipfile.ZipFile(args.log) as archive:
             return verify_export(archive, args.head, args.seq, report, checkpoint)
@@ -986,12 +1122,19 @@ def main(argv=None):
     parser.add_argument("--key", action="append", help="the portal's verifier key (README, /log/keys, the published "
                                                        "arrangement): the checkpoint's signature must verify with it "
                                                        "(repeat for retired keys)")
+    parser.add_argument("--witness", nargs="+", action="extend", metavar="FILE",
+                        help="checkpoints kept by witnesses (saved checkpoint emails, one or more a file): each "
+                             "must be the root of the log's first <size> entries; every one that is not is reported")
     args = parser.parse_args(argv)
     if args.seq is not None and not args.head:
         parser.error("--seq needs --head")
     report = {}
     try:
         count, last = _run(args, report)
+    except WitnessError as error:  # every witnessed checkpoint that disagrees, one line each
+        for seq, reason in error.failures:
+            print(f"FAIL at seq {seq}: {reason}")
+        return 1
     except ChainError as error:
         print(f"FAIL at seq {error.seq}: {error.reason}")
         return 1
@@ -1010,6 +1153,8 @@ def main(argv=None):
         signed = ("signed with the key given" if checkpoint.signed_by_key
                   else "its signature not checked: give --key with the portal's verifier key")
         print(f"the checkpoint's root is the tree of the first {checkpoint.size} entries ({checkpoint.origin}; {signed})")
+    if report.get("witness"):
+        print(report["witness"].summary())
     if report.get("erased"):
         print(f"{report['erased']} comment text(s) erased at their authors' request: the log keeps their SHA-256")
     return 0
