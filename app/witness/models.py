@@ -20,8 +20,8 @@ class SeenResult(str, enum.Enum):
 
     @property
     def label(self):
-        return {"first": "First seen (checked against the tree)", "consistent": "Consistent with the one before",
-                "inconsistent": "NOT consistent: history rewritten", "root_mismatch": "NOT the tree's root now",
+        return {"first": "First seen", "consistent": "Consistent",
+                "inconsistent": "NOT consistent", "root_mismatch": "NOT the tree's root now",
                 "bad_signature": "Signature does not verify"}[self.value]
 
 

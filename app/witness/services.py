@@ -116,10 +116,10 @@ def _judge(checkpoint, baseline):
     """Check one kept checkpoint: its signature, its root against the tree, and consistency with `baseline`."""
     try:
         size, root = signing.verify_note(checkpoint.note)
-    except (ValueError, IndexError):
+    except (ValueError, IndexError) as error:
         return Judgement(SeenResult.BAD_SIGNATURE, f"The checkpoint of size {checkpoint.size} made on "
                                                    f"{format_london(checkpoint.made_at)} is not signed by this "
-                                                   "portal's key.")
+                                                   f"portal's key ({error}).")
     current = tree.size()
     if size != checkpoint.size or root != bytes(checkpoint.root) or size > current or tree.root(size) != root:
         return Judgement(SeenResult.ROOT_MISMATCH, f"The checkpoint of size {size} made on "
