@@ -37,7 +37,8 @@ class CheckpointEmail(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     checkpoint_id: Mapped[int] = mapped_column(ForeignKey("log_checkpoint_signed.id"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
-    outbox_message_id: Mapped[int] = mapped_column(ForeignKey("outbox_message.id"))
+    # no foreign key: erasing a person deletes their emails (app/privacy), while this record of what was sent stays
+    outbox_message_id: Mapped[int | None] = mapped_column(Integer)
     queued_at = mapped_column(db.DateTime, nullable=False)
 
     __table_args__ = (UniqueConstraint("checkpoint_id", "person_id"),)
@@ -93,6 +94,8 @@ class WitnessAlarm(db.Model):
 
 
 class AlarmDealtWith(db.Model):
+    """What a scrutineer recorded was done about an alarm: the alarm leaves the top of the workspace."""
+
     __tablename__ = "witness_alarm_dealt_with"
 
     id: Mapped[int] = mapped_column(primary_key=True)

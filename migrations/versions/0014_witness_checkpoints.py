@@ -51,13 +51,11 @@ def upgrade():
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("checkpoint_id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
-        sa.Column("outbox_message_id", sa.Integer(), nullable=False),
+        sa.Column("outbox_message_id", sa.Integer(), nullable=True),  # no FK: an erasure deletes the email
         sa.Column("queued_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["checkpoint_id"], ["log_checkpoint_signed.id"],
                                 name=op.f("fk_witness_checkpoint_email_checkpoint_id_log_checkpoint_signed")),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_witness_checkpoint_email_person_id_person")),
-        sa.ForeignKeyConstraint(["outbox_message_id"], ["outbox_message.id"],
-                                name=op.f("fk_witness_checkpoint_email_outbox_message_id_outbox_message")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_witness_checkpoint_email")),
         sa.UniqueConstraint("checkpoint_id", "person_id", name=op.f("uq_witness_checkpoint_email_checkpoint_id_person_id")),
     )
