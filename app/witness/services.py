@@ -33,11 +33,13 @@ MAX_NOTE = 5000
 # --- who the witnesses are ----------------------------------------------------------------------
 
 def witnesses():
-    """Every statutory partner's lead and every scrutineer with an email address and a live account."""
+    """Every statutory partner's lead and every scrutineer with an email address and an account in use (an invitation
+    not yet accepted gets the checkpoints made after it is)."""
     return db.session.execute(
         select(Person).join(RoleGrant, RoleGrant.person_id == Person.id)
         .where(RoleGrant.role.in_([Role.LEAD_SIGNATORY.value, Role.SCRUTINEER.value]),
-               Person.email.is_not(None), Person.is_active_account.is_(True), Person.erased_at.is_(None))
+               Person.email.is_not(None), Person.is_active_account.is_(True), Person.erased_at.is_(None),
+               Person.password_hash.is_not(None))
         .order_by(Person.id).distinct()).scalars().all()
 
 
@@ -121,6 +123,13 @@ def _judge(checkpoint, baseline):
                                                    f"{format_london(checkpoint.made_at)} is not signed by this "
                                                    f"portal's key ({error}).")
     current = tree.size()
+    try:
+        return _judge_against_tree(checkpoint, baseline, size, root, current)
+    except LookupError as error:  # nodes of the tree are missing: it was cut or tampered with
+        return Judgement(SeenResult.ROOT_MISMATCH, f"The log's tree cannot prove the checkpoint of size {size}: {error}.")
+
+
+def _judge_against_tree(checkpoint, baseline, size, root, current):
     if size != checkpoint.size or root != bytes(checkpoint.root) or size > current or tree.root(size) != root:
         return Judgement(SeenResult.ROOT_MISMATCH, f"The checkpoint of size {size} made on "
                                                    f"{format_london(checkpoint.made_at)} signed a root the log's "
@@ -238,7 +247,7 @@ def check_pasted(by, text):
     if size > current:
         answer = PastedAnswer(False, f"The checkpoint is of {size} entries but the log now has only {current}: "
                                      "entries were removed (history was rewritten).", size)
-    elif verify_consistency(size, current, root, tree.root(current), tree.consistency_proof(size, current)):
+    elif _consistent_now(size, root, current):
         return PastedAnswer(True, f"The signature is the portal's, and the log now ({current} entries) still holds "
                                   f"the same first {size} entries: it is consistent with this checkpoint.", size)
     else:
@@ -250,6 +259,13 @@ def check_pasted(by, text):
         _raise_alarm(by.id, answer.message, (size, root, made.made_at if made else None), current, utcnow(),
                      None, note)
     return answer
+
+
+def _consistent_now(size, root, current):
+    try:
+        return verify_consistency(size, current, root, tree.root(current), tree.consistency_proof(size, current))
+    except LookupError:  # the tree lacks the nodes to prove it: not consistent
+        return False
 
 
 # --- 4. a checkpoint when consultations reach their closing date ----------------------------------

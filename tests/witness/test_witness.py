@@ -11,9 +11,9 @@ from app.mail.models import OutboxMessage
 from app.partnerships.models import PartnerKind
 from app.timeutil import utcnow
 from app.trail import services as trail, signing, tree
-from app.trail.models import LogEntry, SignedCheckpoint
+from app.trail.models import LogEntry
 from app.witness import services as witness
-from app.witness.models import CheckpointEmail, SeenCheckpoint, WitnessAlarm
+from app.witness.models import CheckpointEmail
 from tests.trail.test_append_only import rewrite_from
 
 
