@@ -322,6 +322,13 @@ def test_the_standalone_verifier_checks_a_checkpoint(app, db, runner, tmp_path):
     assert runner.invoke(args=["export-log", str(log)]).exit_code == 0
     code, output = run_verifier(log, "--checkpoint", note)
     assert code == 0 and output.startswith("OK 35") and "first 30 entries" in output, output
+    assert "signature not checked: give --key" in output
+    code, output = run_verifier(log, "--checkpoint", note, "--key", signing.verifier_key())
+    assert code == 0 and "signed with the key given" in output, output
+    stranger = signing.verifier_key("someone-else", bytes.fromhex(
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"))
+    code, output = run_verifier(log, "--checkpoint", note, "--key", stranger)
+    assert code == 1 and output == "FAIL at seq 0: the checkpoint is signed by none of the keys given", output
     rewrite_from(db, 7)
     assert runner.invoke(args=["export-log", str(log)]).exit_code == 0
     code, output = run_verifier(log, "--checkpoint", note)
