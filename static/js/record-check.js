@@ -371,7 +371,7 @@ function start(root) {
   const page = {
     versionHash: root.dataset.versionHash, slug: root.dataset.slug, versionNumber: Number(root.dataset.versionNumber),
   };
-  button.hidden = false;
+  root.querySelector("[data-record-check-controls]").hidden = false;
   button.addEventListener("click", async () => {
     button.disabled = true;
     region.textContent = "Checking the record…";
