@@ -261,7 +261,7 @@ async function checkAssertion(assertion, versionHash, keys) {
     fail(`${who}: algorithm ${assertion.algorithm} is neither ES256 nor EdDSA`);
   }
   if (!valid) fail(`${who} does not verify with the partner's public key: it was altered or forged`);
-  return `${assertion.partner}: ${assertion.decision} by ${assertion.person_name}, signed with their own passkey`;
+  return `${assertion.partner}: ${assertion.decision} by ${assertion.person_name}, signed with their own passkey.`;
 }
 
 // --- the checks, in order, each passing or failing on its own --------------------------------------------------
@@ -339,6 +339,8 @@ export async function checkRecord(record, page) {
     results.push({ ok: true, note: true, text: "No partner signed this version with a passkey (they signed off by "
       + "password, so there is no signature of theirs to check)." });
   }
+  results.push({ ok: true, note: true, text: `Checked with the portal's key ${keys[0] || "(none)"}: compare it with `
+    + "the key in the partnership's published documents or kept by a witness." });
   return results;
 }
 
