@@ -4,6 +4,7 @@
     python verify_log.py log.jsonl
     python verify_log.py export.zip --head <hash from the public page or a sign-off> [--seq N]
     python verify_log.py log.jsonl --checkpoint checkpoint.txt --key <verifier key>   (a checkpoint kept from /log/checkpoint)
+    python verify_log.py --record record.json [--key <verifier key>]   (a published version's record: see "Check this record" below)
 
 It checks every entry's hash, the prev_hash links and that seq runs 1, 2, 3 … with
 no gaps, and that every log head an entry records (sign-offs, publications) is the

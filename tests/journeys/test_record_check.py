@@ -140,3 +140,17 @@ def test_after_history_is_rewritten_the_browser_check_reports_it(page_on, portal
     assert "Failed: The log's history failed" in text and "its history was rewritten" in text, text
     assert "Passed: The checkpoint made at publication" in text  # the portal's old signatures still verify …
     _at_both_widths(page, "recordcheck-04-history-rewritten")
+
+
+def test_the_browsers_canonical_json_is_pythons_byte_for_byte(page_on):
+    """The challenge a partner's passkey signed is hashed over Python's canonical JSON; the browser rebuilds it. Keys
+    sort by code point (U+FFFF before U+1F600, unlike a UTF-16 sort); non-ASCII stays raw; controls are escaped."""
+    from app.trail.verify_log import canonical
+
+    value = {"\U0001F600": 1, "\uffff": [True, None, -3], "partner": "Avon and Somerset — ‘Heddlu’ é\u2028",
+             "b": "tab\t, quote \", back\\slash, nul \x00, bell \x07, del \x7f, \U0001F600", "a": {"z": "", "y": 0}}
+    page = page_on
+    page.goto(PAGE)
+    from_browser = page.evaluate(
+        "async (value) => (await import('/static/dist/record-check.js')).canonical(value)", value)
+    assert from_browser == canonical(value)
