@@ -26,6 +26,15 @@ def _b64(values):
     return [base64.b64encode(value).decode() for value in values]
 
 
+def _proof(make, *sizes):
+    """A proof as base64 hashes, or None when the stored tree no longer reaches a kept checkpoint's size (the log
+    was cut short under it): the checks then say so, rather than the portal failing with a 500."""
+    try:
+        return _b64(make(*sizes))
+    except (LookupError, ValueError):
+        return None
+
+
 def publication_entry(publication):
     entry = db.session.execute(select(LogEntry).where(LogEntry.action == "arrangement.published",
                                                       LogEntry.subject == f"publication:{publication.id}")
@@ -58,8 +67,8 @@ def record(publication):
                         "version_hash": publication.version.content_hash},
         "entry": {"index": index, "bytes": base64.b64encode(entry_bytes(entry.as_dict())).decode()},
         "publication_checkpoint": {"size": first.size, "note": first.note},
-        "inclusion_proof": _b64(tree.inclusion_proof(index, first.size)),
+        "inclusion_proof": _proof(tree.inclusion_proof, index, first.size),
         "latest_checkpoint": {"size": latest.size, "note": latest.note},
-        "consistency_proof": _b64(tree.consistency_proof(first.size, latest.size)),
+        "consistency_proof": _proof(tree.consistency_proof, first.size, latest.size),
         "signatures": list(assertions.published_assertions(publication)),
     }

@@ -1169,6 +1169,9 @@ def check_assertion(assertion, version_hash, keys):
 
 
 def _hashes(values, what):
+    if values is None:
+        raise RecordError(f"the portal gave no {what}: its log no longer holds the tree a kept checkpoint signed "
+                          "(cut short or rewritten)")
     if not isinstance(values, list):
         raise RecordError(f"the record's {what} is not a list")
     try:

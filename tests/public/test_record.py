@@ -223,3 +223,18 @@ def test_a_rewritten_history_fails_the_offline_check(app, client, db, tmp_path, 
     code, output = _check(tmp_path, capsys, client.get(URL).get_json())
     assert code == 1 and output.startswith("FAIL"), output
     assert "history was rewritten" in output or "is not entry" in output, output
+
+
+def test_a_log_cut_short_under_its_checkpoints_fails_the_check_not_the_portal(client, db, tmp_path, capsys,
+                                                                              published):
+    from tests.trail.test_append_only import truncate
+
+    with transaction():
+        for n in range(5):
+            trail.append("test.event", f"thing:{n}", {"n": n})
+    signing.checkpoint_on_demand()
+    truncate(db, trail.head()[0] - 3)  # the tree now stops short of the latest kept checkpoint
+    response = client.get(URL)
+    assert response.status_code == 200 and response.get_json()["consistency_proof"] is None
+    code, output = _check(tmp_path, capsys, response.get_json())
+    assert code == 1 and "the portal gave no consistency proof" in output, output
