@@ -4,7 +4,7 @@
     python verify_log.py log.jsonl
     python verify_log.py export.zip --head <hash from the public page or a sign-off> [--seq N]
     python verify_log.py log.jsonl --checkpoint checkpoint.txt --key <verifier key>   (a checkpoint kept from /log/checkpoint)
-    python verify_log.py --record record.json [--key <verifier key>]   (a published version's record: see "Check this record" below)
+    python verify_log.py --record record.json [--key <verifier key>]   (a published version's record.json)
 
 It checks every entry's hash, the prev_hash links and that seq runs 1, 2, 3 … with
 no gaps, and that every log head an entry records (sign-offs, publications) is the
@@ -1209,7 +1209,8 @@ def check_record(record, keys=None):
         heads[name] = (size, root)
         passed.append(f"{words} (size {size}) is signed by the portal's key")
     (size1, root1), (size2, root2) = heads["publication_checkpoint"], heads["latest_checkpoint"]
-    if not verify_consistency(size1, size2, root1, root2, _hashes(record.get("consistency_proof"), "consistency proof")):
+    consistency = _hashes(record.get("consistency_proof"), "consistency proof")
+    if not verify_consistency(size1, size2, root1, root2, consistency):
         raise RecordError(f"today's checkpoint does not extend the one made at publication: the log's history was "
                           f"rewritten (consistency {size1} -> {size2} fails)")
     passed.append(f"the log at publication (size {size1}) is the start of today's log (size {size2}): nothing "

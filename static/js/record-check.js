@@ -185,7 +185,8 @@ async function verifyConsistency(size1, size2, root1, root2, proof) {
 
 function hashes(list, what) {
   if (list === null) {
-    fail(`the portal gave no ${what}: its log no longer holds the tree a kept checkpoint signed (cut short or rewritten)`);
+    fail(`the portal gave no ${what}: its log no longer holds the tree a kept checkpoint signed `
+      + "(cut short or rewritten)");
   }
   if (!Array.isArray(list)) fail(`the record's ${what} is not a list`);
   return list.map((value) => {
