@@ -275,6 +275,11 @@ export async function checkRecord(record, page) {
     try {
       results.push({ ok: true, text: await check() });
     } catch (error) {
+      if (error.name === "NotSupportedError") { // an older browser without Ed25519 in WebCrypto: not a failure
+        results.push({ ok: false, unsupported: true, text: `${failedWords.replace(/ failed$/, "")} could not be `
+          + "checked in this browser (it lacks the signature algorithm): check offline with verify_log.py." });
+        return;
+      }
       const reason = error instanceof CheckError ? error.message : `${error.name}: ${error.message}`;
       results.push({ ok: false, text: `${failedWords}: ${reason}` });
     }
@@ -350,13 +355,18 @@ export async function checkRecord(record, page) {
 
 // --- the page ------------------------------------------------------------------------------------------------
 function show(region, results) {
-  const failed = results.filter((result) => !result.ok);
+  const failed = results.filter((result) => !result.ok && !result.unsupported);
+  const unchecked = results.filter((result) => result.unsupported);
   region.replaceChildren();
   const heading = document.createElement("h3");
   heading.className = "govuk-heading-s";
-  heading.textContent = failed.length
-    ? `${failed.length} check${failed.length === 1 ? "" : "s"} failed: do not rely on this record`
-    : "Every check passed";
+  if (failed.length) {
+    heading.textContent = `${failed.length} check${failed.length === 1 ? "" : "s"} failed: do not rely on this record`;
+  } else if (unchecked.length) {
+    heading.textContent = "Some checks could not be made in this browser: check the record offline";
+  } else {
+    heading.textContent = "Every check passed";
+  }
   const list = document.createElement("ul");
   list.className = "govuk-list portal-record-check__results";
   for (const result of results) {
@@ -364,6 +374,7 @@ function show(region, results) {
     const status = document.createElement("strong");
     status.textContent = result.ok ? "Passed: " : "Failed: ";
     if (result.note) status.textContent = "Note: ";
+    if (result.unsupported) status.textContent = "Not checked: ";
     item.append(status, result.text);
     item.className = result.ok ? "portal-record-check__passed" : "portal-record-check__failed";
     list.append(item);

@@ -154,3 +154,18 @@ def test_the_browsers_canonical_json_is_pythons_byte_for_byte(page_on):
     from_browser = page.evaluate(
         "async (value) => (await import('/static/dist/record-check.js')).canonical(value)", value)
     assert from_browser == canonical(value)
+
+
+def test_a_browser_without_ed25519_is_told_to_check_offline_not_that_the_record_failed(page_on):
+    page = page_on
+    page.add_init_script("""(() => {
+      const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+      crypto.subtle.importKey = (format, key, algorithm, ...rest) => algorithm && algorithm.name === "Ed25519"
+        ? Promise.reject(new DOMException("Ed25519 is not supported", "NotSupportedError"))
+        : importKey(format, key, algorithm, ...rest);
+    })();""")
+    page.goto(PAGE)
+    result = _check(page)
+    expect(result.get_by_role("heading", name="Some checks could not be made in this browser")).to_be_visible()
+    expect(result.get_by_text("could not be checked in this browser").first).to_be_visible()
+    assert "Failed" not in result.inner_text()
