@@ -120,28 +120,6 @@ def test_partners_passkey_signatures_are_checked_in_the_browser(page_on, portal,
     expect(result.get_by_text(f"{PARTNER_NAMES[1]}: approved by")).to_be_visible()
 
 
-def test_after_history_is_rewritten_the_browser_check_reports_it(page_on, portal):
-    server, published_seq = portal
-    page = page_on
-    page.goto(PAGE)
-    expect(_check(page).get_by_role("heading", name="Every check passed")).to_be_visible()
-    with server.app.app_context():
-        with transaction():  # the log moves on after the publication, and a checkpoint is signed (and kept)
-            trail.append("test.event", "thing:1", {"n": 1})
-        signing.checkpoint_on_demand()
-        # the database's owner rewrites an early entry, every later hash and the Merkle tree
-        rewrite_from(db, published_seq - 10)
-        db.session.remove()
-    page.reload()
-    result = _check(page)
-    expect(result.get_by_role("heading", name="do not rely on this record")).to_be_visible()
-    text = result.inner_text()
-    assert "Failed: The publication entry failed" in text, text
-    assert "Failed: The log's history failed" in text and "its history was rewritten" in text, text
-    assert "Passed: The checkpoint made at publication" in text  # the portal's old signatures still verify …
-    _at_both_widths(page, "recordcheck-04-history-rewritten")
-
-
 def test_the_browsers_canonical_json_is_pythons_byte_for_byte(page_on):
     """The challenge a partner's passkey signed is hashed over Python's canonical JSON; the browser rebuilds it. Keys
     sort by code point (U+FFFF before U+1F600, unlike a UTF-16 sort); non-ASCII stays raw; controls are escaped."""
@@ -169,3 +147,26 @@ def test_a_browser_without_ed25519_is_told_to_check_offline_not_that_the_record_
     expect(result.get_by_role("heading", name="Some checks could not be made in this browser")).to_be_visible()
     expect(result.get_by_text("could not be checked in this browser").first).to_be_visible()
     assert "Failed" not in result.inner_text()
+
+
+# Last: it rewrites this module's server's history.
+def test_after_history_is_rewritten_the_browser_check_reports_it(page_on, portal):
+    server, published_seq = portal
+    page = page_on
+    page.goto(PAGE)
+    expect(_check(page).get_by_role("heading", name="Every check passed")).to_be_visible()
+    with server.app.app_context():
+        with transaction():  # the log moves on after the publication, and a checkpoint is signed (and kept)
+            trail.append("test.event", "thing:1", {"n": 1})
+        signing.checkpoint_on_demand()
+        # the database's owner rewrites an early entry, every later hash and the Merkle tree
+        rewrite_from(db, published_seq - 10)
+        db.session.remove()
+    page.reload()
+    result = _check(page)
+    expect(result.get_by_role("heading", name="do not rely on this record")).to_be_visible()
+    text = result.inner_text()
+    assert "Failed: The publication entry failed" in text, text
+    assert "Failed: The log's history failed" in text and "its history was rewritten" in text, text
+    assert "Passed: The checkpoint made at publication" in text  # the portal's old signatures still verify …
+    _at_both_widths(page, "recordcheck-04-history-rewritten")
