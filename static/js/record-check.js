@@ -301,7 +301,7 @@ export async function checkRecord(record, page) {
     || (() => { try { return parseNote(record.publication_checkpoint.note, "x"); } catch { return null; } })();
   const latest = notes.latest_checkpoint
     || (() => { try { return parseNote(record.latest_checkpoint.note, "x"); } catch { return null; } })();
-  await run("The log's history failed", async () => {
+  await run("The history check failed", async () => {
     if (!first || !latest) fail("a checkpoint cannot be read");
     const proof = hashes(record.consistency_proof, "consistency proof");
     if (!await verifyConsistency(first.size, latest.size, first.root, latest.root, proof)) {
@@ -312,7 +312,7 @@ export async function checkRecord(record, page) {
   });
   let entry = null;
   let data = null;
-  await run("The publication entry failed", async () => {
+  await run("The publication entry check failed", async () => {
     if (!first) fail("the checkpoint made at publication cannot be read");
     data = fromBase64(record.entry && record.entry.bytes, "the entry");
     const index = record.entry.index;
@@ -323,7 +323,7 @@ export async function checkRecord(record, page) {
     }
     return `The publication entry is entry ${index + 1} of the log that checkpoint signed.`;
   });
-  await run("The publication entry failed", async () => {
+  await run("The publication entry check failed", async () => {
     if (!data) fail("it cannot be read");
     try {
       entry = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(data));

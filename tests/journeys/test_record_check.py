@@ -166,7 +166,7 @@ def test_after_history_is_rewritten_the_browser_check_reports_it(page_on, portal
     result = _check(page)
     expect(result.get_by_role("heading", name="do not rely on this record")).to_be_visible()
     text = result.inner_text()
-    assert "Failed: The publication entry failed" in text, text
-    assert "Failed: The log's history failed" in text and "its history was rewritten" in text, text
+    assert "Failed: The publication entry check failed" in text, text
+    assert "Failed: The history check failed" in text and "its history was rewritten" in text, text
     assert "Passed: The checkpoint made at publication" in text  # the portal's old signatures still verify …
     _at_both_widths(page, "recordcheck-04-history-rewritten")
