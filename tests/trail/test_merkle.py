@@ -216,10 +216,13 @@ def test_every_size_to_300_in_the_database(app, db):
             p = tree.inclusion_proof(m, n)
             assert p == path(m, leaves[:n])
             assert verify_inclusion(sha(b"\x00" + leaves[m]), m, n, p, roots[n])
+            # what the route serves: leaf, root and proof in one read
+            assert tree.inclusion(m, n) == (sha(b"\x00" + leaves[m]), roots[n], p)
         for m in {1, n // 2, rng.randint(0, n)}:
             c = tree.consistency_proof(m, n)
             assert c == proof(m, leaves[:n])
             assert verify_consistency(m, n, roots[m], roots[n], c)
+            assert tree.consistency(m, n) == (roots[m], roots[n], c)
     assert tree.check() == (300, roots[300])
 
 
@@ -232,9 +235,11 @@ def test_a_proof_is_one_read_of_log_n_nodes(app, db):
         tree.inclusion_proof(37, 100)
         tree.consistency_proof(37, 100)
         tree.root(99)
+        tree.inclusion(37, 100)  # leaf, root and proof together, as /log/proof/inclusion serves them
+        tree.consistency(37, 100)
     finally:
         tree.fetch = original
-    assert len(reads) == 3 and max(reads) <= 2 * 7
+    assert len(reads) == 5 and max(reads) <= 3 * 7
 
 
 def test_rewritten_history_is_caught_by_a_consistency_proof(app, db):
