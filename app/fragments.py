@@ -35,7 +35,7 @@ from wtforms import Form
 from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.forms import new_submission_key
 from app.security import csp_nonce
@@ -246,6 +246,8 @@ def comment_form(consultation, access, section, slot, form):
 
 def vote_form(consultation, access, section, form, my_vote):
     """A section's vote form (templates/consultations/_votes.html, vote_form_html)."""
+    if g.get("memo_secret"):  # a page shared by a kind of reader: each reader's own vote is filled in per request
+        return reader_part("vote", section.id)
     key = ("vote_form", key_of(consultation), key_of(replace(access, person_id=0)), key_of(section), key_of(form),
            key_of(my_vote))
     return remember(key, lambda: _macro("consultations/_votes.html", "vote_form_html")(
@@ -258,3 +260,103 @@ def vote_tally(section, tally):
 
     key = ("vote_tally", key_of(section), key_of(tally))
     return remember(key, lambda: _macro("consultations/_votes.html", "tally_html")(section, vote_chart(tally), tally))
+
+
+# --- issue 15 (memo): pages remembered per consultation version and kind of reader ---------------------------------
+# remember_page above keys a page by reader and the one global version; remember_shared_page keys it by the versions
+# of the scopes it shows (app.database.DataScopeVersion) and by the *kind* of reader (what they may see and do), so
+# readers of one kind share one drawing. Everything that differs between readers of one kind is a hole in the
+# drawing, filled per request from the reader's own rows: the header's name and moderation counts, flash messages,
+# their own vote forms (and, as before, the CSRF token and CSP nonce). A reader whose page shows their own content
+# (their comments in any status, their formal-response drafts, their name in the public audience's notice) has a
+# kind of their own (app/consultations/memo.py, reader_kind). The drawings are kept in a per-process LRU, or in
+# Redis when PAGE_CACHE_REDIS_URL is set (app/memo_store.py), under keys holding a fingerprint of the code and
+# templates, so a deploy never serves an old layout.
+
+def reader_part(name, arg=None):
+    """A per-reader part of a page (template global): drawn now, or a hole when a shared page is being drawn."""
+    secret = g.get("memo_secret")
+    if secret:
+        return Markup(f"\x00{secret}:{name}{'' if arg is None else ':' + str(arg)}\x00")
+    return _READER_PARTS[name]()
+
+
+def _flashes():
+    from flask import render_template
+    return Markup(render_template("_reader_flashes.html"))
+
+
+def _moderation():
+    from flask import render_template
+    return Markup(render_template("_reader_moderation.html"))
+
+
+_READER_PARTS = {
+    "name": lambda: current_user.display_name,
+    "flashes": _flashes,
+    "moderation": _moderation,
+}
+
+
+def _split_holes(html, secret):
+    """(pieces): bytes of text, and str names of holes (csrf, nonce and the reader parts)."""
+    token, nonce = generate_csrf(), csp_nonce()
+    html = html.replace(token, f"\x00{secret}:csrf\x00").replace(nonce, f"\x00{secret}:nonce\x00")
+    pieces = []
+    for i, part in enumerate(html.split(f"\x00{secret}:")):
+        if i:
+            name, part = part.split("\x00", 1)
+            pieces.append(name)
+        pieces.append(part.encode())
+    return tuple(pieces)
+
+
+def _filled(pieces, fill):
+    values = {"csrf": generate_csrf().encode(), "nonce": csp_nonce().encode()}
+    out = []
+    for piece in pieces:
+        if piece.__class__ is str:
+            value = values.get(piece)
+            if value is None:
+                if piece in _READER_PARTS:
+                    value = str(escape(_READER_PARTS[piece]())).encode()
+                else:
+                    name, _, arg = piece.partition(":")
+                    value = str(fill(name, arg)).encode()
+                values[piece] = value
+            out.append(value)
+        else:
+            out.append(piece)
+    return b"".join(out)
+
+
+def remember_shared_page(render, memo, fill, still_current=lambda: True):
+    """The body (UTF-8) of `render() -> (html, valid_until)`, drawn once per `memo` (the scope versions and the
+    reader's kind) and served to every reader of that kind with their own parts filled in by `fill(name, arg)`
+    (for holes the route's template makes) and _READER_PARTS.
+
+    render() does every permission check itself for the reader it is drawn for; the kind holds everything those
+    checks depend on (app/consultations/memo.py), so every reader of the kind would have passed them alike."""
+    import secrets
+
+    from app.memo_store import page_store
+
+    store = page_store()
+    key = None
+    if store is not None and request.method == "GET":
+        key = ("page", request.full_path, request.headers.get("HX-Request"), request.headers.get("HX-Target"), memo)
+        kept = store.get(key)
+        if kept is not None and (kept[1] is None or utcnow() < kept[1]):
+            g.page_memo = "hit"
+            return _filled(kept[0], fill)
+    g.page_memo = "miss"
+    secret = g.memo_secret = secrets.token_hex(8)
+    try:
+        html, valid_until = render()
+        html = str(html)
+    finally:
+        g.pop("memo_secret", None)
+    pieces = _split_holes(html, secret)
+    if key is not None and still_current():  # drawn from data newer than `memo` says: not kept under it
+        store.put(key, (pieces, valid_until))
+    return _filled(pieces, fill)
