@@ -221,6 +221,8 @@ def _card_key(comment, access):
 
 def comment_card(comment, access):
     """A comment card (templates/consultations/_comments.html, comment_card_html), remembered."""
+    if g.get("memo_secret"):  # a shared drawing is kept with the authors of the comments it draws
+        g.memo_comment_ids.add(comment.id)
     return remember(_card_key(comment, access),
                     lambda: _macro("consultations/_comments.html", "comment_card_html")(comment, access))
 
@@ -330,33 +332,44 @@ def _filled(pieces, fill):
     return b"".join(out)
 
 
-def remember_shared_page(render, memo, fill, still_current=lambda: True):
+def remember_shared_page(render, memo, reader_id, personal, fill, still_current=lambda: True,
+                         authors_of=lambda ids: frozenset()):
     """The body (UTF-8) of `render() -> (html, valid_until)`, drawn once per `memo` (the scope versions and the
     reader's kind) and served to every reader of that kind with their own parts filled in by `fill(name, arg)`
     (for holes the route's template makes) and _READER_PARTS.
 
     render() does every permission check itself for the reader it is drawn for; the kind holds everything those
-    checks depend on (app/consultations/memo.py), so every reader of the kind would have passed them alike."""
+    checks depend on (app/consultations/memo.py), so every reader of the kind would have passed them alike.
+    A drawing shows its comments as the drawing reader's or not ("(you)", edit and withdraw), so it is kept with
+    the authors of the comments drawn (`authors_of(comment ids)`): it is shared only with readers who wrote none
+    of them. A `personal` reader, or one who wrote a comment drawn, gets a drawing of their own."""
     import secrets
 
     from app.memo_store import page_store
 
     store = page_store()
-    key = None
+    where = ("page", request.full_path, request.headers.get("HX-Request"), request.headers.get("HX-Target"), memo)
+    shared_key, own_key = where + (None,), where + (reader_id,)
     if store is not None and request.method == "GET":
-        key = ("page", request.full_path, request.headers.get("HX-Request"), request.headers.get("HX-Target"), memo)
-        kept = store.get(key)
-        if kept is not None and (kept[1] is None or utcnow() < kept[1]):
-            g.page_memo = "hit"
-            return _filled(kept[0], fill)
+        for key in ((own_key,) if personal else (shared_key, own_key)):
+            kept = store.get(key)
+            if kept is None or (kept[1] is not None and utcnow() >= kept[1]):
+                continue
+            if key is own_key or reader_id not in kept[2]:
+                g.page_memo = "hit"
+                return _filled(kept[0], fill)
     g.page_memo = "miss"
     secret = g.memo_secret = secrets.token_hex(8)
+    g.memo_comment_ids = set()
     try:
         html, valid_until = render()
         html = str(html)
     finally:
         g.pop("memo_secret", None)
     pieces = _split_holes(html, secret)
-    if key is not None and still_current():  # drawn from data newer than `memo` says: not kept under it
-        store.put(key, (pieces, valid_until))
+    if store is not None and request.method == "GET":
+        authors = frozenset(authors_of(g.pop("memo_comment_ids")))
+        key = own_key if personal or reader_id in authors else shared_key
+        if still_current():  # drawn from data newer than `memo` says: not kept under it
+            store.put(key, (pieces, valid_until, authors))
     return _filled(pieces, fill)

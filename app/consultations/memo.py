@@ -6,12 +6,13 @@ the reader: their access to the consultation without their id (app/consultations
 they see (app/access.comments_seen), their roles (the navigation, the worried link), whether they still have to
 confirm their email, and their organisation where it may send a formal response. A reader whose page shows
 content of their own — a comment of theirs in any status (held for a moderator, under a concern, withdrawn), a
-formal-response draft they write, their name in the public audience's notice — has a kind of their own (their id
-is part of it): nothing of theirs is ever drawn into a page another person is served.
+formal-response draft they write, their name in the public audience's notice — gets a drawing of their own
+(is_personal); so does one who wrote a published comment the drawing shows (its "(you)", edit and withdraw are
+theirs): nothing of theirs is ever drawn into a page another person is served.
 """
 from dataclasses import astuple, replace
 
-from sqlalchemy import bindparam, exists, or_, select
+from sqlalchemy import Boolean, bindparam, exists, or_, select
 
 from app.access import comments_seen
 from app.consultations.models import Comment, Vote
@@ -21,31 +22,49 @@ _OWN_CONTENT = None
 
 
 def _own_content_statement():
-    """One statement: has this person a comment or a formal-response draft in this consultation?"""
+    """One statement: has this person, in this consultation, a comment only they (of their kind) see — waiting for
+    a moderator, under a concern, hidden or withdrawn — or any comment once it has closed (their answers), or a
+    formal-response draft they write?"""
     global _OWN_CONTENT
     if _OWN_CONTENT is None:
         from app.org_responses.models import OrgResponse, OrgResponseAuthor
 
         consultation, person = bindparam("consultation_id"), bindparam("person_id")
         _OWN_CONTENT = select(or_(
-            exists().where(Comment.consultation_id == consultation, Comment.author_id == person),
+            exists().where(Comment.consultation_id == consultation, Comment.author_id == person,
+                           or_(Comment.status != "published", bindparam("closed", type_=Boolean))),
             exists().where(OrgResponse.consultation_id == consultation, or_(
                 OrgResponse.lead_id == person, OrgResponse.id.in_(
                     select(OrgResponseAuthor.org_response_id).where(OrgResponseAuthor.person_id == person))))))
     return _OWN_CONTENT
 
 
+def is_personal(person, consultation, access):
+    """Whether this reader's page shows content of their own beyond their published comments (which the drawing
+    itself tells: app/fragments.py, remember_shared_page), or their name (the public audience's notice)."""
+    return access.audience == "public" or bool(db.session.execute(_own_content_statement(), {
+        "consultation_id": consultation.id, "person_id": person.id, "closed": access.state == "closed"}).scalar())
+
+
 def reader_kind(person, consultation, access):
-    """A tuple of plain values: readers with equal kinds are served the same drawing."""
+    """A tuple of plain values: readers with equal kinds may be served the same drawing."""
     from app.org_responses.services import may_lead
 
-    own = access.audience == "public" or db.session.execute(
-        _own_content_statement(), {"consultation_id": consultation.id, "person_id": person.id}).scalar()
     seen = comments_seen(access)
-    return (astuple(replace(access, person_id=person.id if own else 0)),
+    return (astuple(replace(access, person_id=0)),
             tuple(sorted(seen.statuses)), tuple(sorted(seen.text_statuses)),
             tuple(sorted(role.value for role in person.roles)), bool(person.awaits_confirmation),
             person.partnership_id, person.organisation_id if may_lead(person, consultation) else None)
+
+
+_AUTHORS = select(Comment.author_id).where(Comment.id.in_(bindparam("ids", expanding=True))).distinct()
+
+
+def authors_of(comment_ids):
+    """The authors of the comments a drawing shows, in one statement."""
+    if not comment_ids:
+        return frozenset()
+    return frozenset(db.session.execute(_AUTHORS, {"ids": sorted(comment_ids)}).scalars())
 
 
 _MY_VOTES = select(Vote).where(Vote.consultation_id == bindparam("consultation_id"),

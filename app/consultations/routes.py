@@ -194,8 +194,9 @@ def show(consultation_id):
         return _render(PAGE, **_page_context(consultation, access)), consultation.next_change_at()
 
     return _response(remember_shared_page(
-        render, (consultation_id, versions, kind), memo.vote_filler(consultation, access, _vote_forms),
-        lambda: memo.still_current(consultation_id, versions)))
+        render, (consultation_id, versions, kind), current_user.id, memo.is_personal(current_user, consultation, access),
+        memo.vote_filler(consultation, access, _vote_forms), lambda: memo.still_current(consultation_id, versions),
+        memo.authors_of))
 
 
 @bp.route("/consultations/<int:consultation_id>/sections/<int:section_id>/vote", methods=["GET", "POST"])

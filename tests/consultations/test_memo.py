@@ -74,13 +74,19 @@ def test_two_readers_of_one_kind_share_a_page_yet_each_sees_their_own(as_person,
     assert memo == "hit" and _chosen(html, section) == "support" and "Bob" not in html
 
     # A reader with a comment of their own has a kind of their own: its actions are theirs alone.
+    # A reader whose published comment a drawing shows is never served another's drawing of it (its "(you)",
+    # edit and withdraw are theirs), nor is their drawing served to anyone else.
     services.post_comment(ann, consultation, "Ann's own words on the draft")
-    html, memo = _get(ann_browser, url)
-    assert memo == "miss" and "(you)" in html and "/withdraw" in html
     html, memo = _get(bob_browser, url)
     assert memo == "miss"  # the comment moved the consultation's version
     assert "Ann&#39;s own words on the draft" in html and "(you)" not in html and "/withdraw" not in html
     assert "Signed in as Bob Practitioner" in html and _chosen(html, section) == "oppose"
+    html, memo = _get(ann_browser, url)
+    assert memo == "miss" and "(you)" in html and "/withdraw" in html
+    html, memo = _get(ann_browser, url)
+    assert memo == "hit" and "(you)" in html and "Signed in as Ann Practitioner" in html
+    html, memo = _get(bob_browser, url)
+    assert memo == "hit" and "(you)" not in html and "/withdraw" not in html
 
     # A flash message is the reader's own, and the page is still served remembered.
     assert _get(bob_browser, url)[1] == "hit"
