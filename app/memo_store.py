@@ -87,6 +87,11 @@ class RedisPages:
         self.local.put(name, value)
         return value
 
+    def clear(self):
+        """This process's copies only (for bench/cpu.py): Redis keeps its own until a version moves (never emptied
+        from here: the database may be shared with other uses)."""
+        self.local.clear()
+
     def put(self, key, value):
         name = self._name(key)
         self.local.put(name, value)
