@@ -67,11 +67,38 @@ def authors_of(comment_ids):
     return frozenset(db.session.execute(_AUTHORS, {"ids": sorted(comment_ids)}).scalars())
 
 
+_SECTIONS = None
 _MY_VOTES = select(Vote).where(Vote.consultation_id == bindparam("consultation_id"),
                                Vote.person_id == bindparam("person_id"))
 
 
-def vote_filler(consultation, access, vote_forms_for):
+_SECTIONS_KEPT = {}
+
+
+def _sections_of(version_id, partnership_version):
+    """{id: section} of a draft version, kept per process while the partnership's version (which sections move)
+    stays: objects of their columns alone, in no session (all a vote form reads)."""
+    key = (version_id, partnership_version)
+    kept = _SECTIONS_KEPT.get(key)
+    if kept is None:
+        global _SECTIONS
+        from app.drafts.models import Section
+
+        from sqlalchemy import inspect as sa_inspect
+
+        columns = [attr.key for attr in sa_inspect(Section).column_attrs]
+        if _SECTIONS is None:  # built once; the sections' own columns only, as rows (nothing joins the session)
+            _SECTIONS = select(*(getattr(Section, key).label(key) for key in columns)).where(
+                Section.version_id == bindparam("version_id"))
+        rows = db.session.execute(_SECTIONS, {"version_id": version_id}).mappings().all()
+        kept = {row["id"]: Section(**{key: row[key] for key in columns}) for row in rows}
+        if len(_SECTIONS_KEPT) > 64:
+            _SECTIONS_KEPT.clear()
+        _SECTIONS_KEPT[key] = kept
+    return kept
+
+
+def vote_filler(consultation, access, vote_forms_for, versions):
     """fill(name, arg) for the page's vote-form holes: the reader's own votes, in one statement when first needed."""
     from app.fragments import vote_form
 
@@ -81,7 +108,7 @@ def vote_filler(consultation, access, vote_forms_for):
         if name != "vote":
             raise KeyError(name)
         if not state:
-            sections = {s.id: s for s in consultation.version.sections}
+            sections = _sections_of(consultation.version_id, versions[1])
             mine = {v.section_id: v for v in db.session.execute(
                 _MY_VOTES, {"consultation_id": consultation.id, "person_id": access.person_id}).scalars()} \
                 if access.can_take_part else {}
@@ -113,16 +140,6 @@ def _versioned_statement():
     return _VERSIONED
 
 
-def versions_of(consultation_id):
-    """(consultation's version, partnership's version) after loading the consultation with them; None if there is
-    no such consultation (load_consultation then answers 404)."""
-    from app.database import DataScopeVersion
-
-    row = db.session.execute(_versioned_statement(), {
-        "consultation_id": consultation_id, "scope": DataScopeVersion.consultation_scope(consultation_id)}).one_or_none()
-    return None if row is None else (row[1], row[2])
-
-
 _VERSIONS_ONLY = None
 
 
@@ -135,3 +152,23 @@ def still_current(consultation_id, versions):
         _VERSIONS_ONLY = select(DataScopeVersion.of(bindparam("scope")), DataScopeVersion.of("p"))
     row = db.session.execute(_VERSIONS_ONLY, {"scope": DataScopeVersion.consultation_scope(consultation_id)}).one()
     return tuple(row) == tuple(versions)
+
+
+def load_with_versions(consultation_id):
+    """(consultation, access, versions) as app.access.load_consultation(need="read") answers them (404 if not the
+    reader's partnership's, 403 if they may not read it), the consultation read in one statement with its versions."""
+    from flask import abort
+    from flask_login import current_user
+
+    from app.access import require
+    from app.consultations.queries import access_for
+    from app.database import DataScopeVersion
+
+    row = db.session.execute(_versioned_statement(), {
+        "consultation_id": consultation_id, "scope": DataScopeVersion.consultation_scope(consultation_id)}).one_or_none()
+    if row is None or row[0].partnership_id != current_user.partnership_id:
+        abort(404)
+    consultation = row[0]
+    access = access_for(current_user, consultation)
+    require(access, "read")
+    return consultation, access, (row[1], row[2])

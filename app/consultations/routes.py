@@ -186,8 +186,7 @@ def _formal_responses(consultation, access):
 @login_required
 def show(consultation_id):
     # Issue 15 (memo): drawn once per consultation version and kind of reader (app/consultations/memo.py).
-    versions = memo.versions_of(consultation_id)  # loads the consultation, with its versions
-    consultation, access = load_consultation(consultation_id)
+    consultation, access, versions = memo.load_with_versions(consultation_id)  # as load_consultation, + versions
     kind = memo.reader_kind(current_user, consultation, access)
 
     def render():
@@ -195,7 +194,7 @@ def show(consultation_id):
 
     return _response(remember_shared_page(
         render, (consultation_id, versions, kind), current_user.id, memo.is_personal(current_user, consultation, access),
-        memo.vote_filler(consultation, access, _vote_forms), lambda: memo.still_current(consultation_id, versions),
+        memo.vote_filler(consultation, access, _vote_forms, versions), lambda: memo.still_current(consultation_id, versions),
         memo.authors_of))
 
 
