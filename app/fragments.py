@@ -285,11 +285,18 @@ def reader_part(name, arg=None):
 
 def _flashes():
     from flask import render_template
+    if not session.get("_flashes"):  # most requests: nothing to draw
+        return Markup("")
     return Markup(render_template("_reader_flashes.html"))
 
 
 def _moderation():
     from flask import render_template
+
+    from app.access import MODERATORS
+    from app.accounts.models import Role
+    if not current_user.has_role(*MODERATORS, Role.DSL):  # the counts are for moderators and the DSL alone
+        return Markup("")
     return Markup(render_template("_reader_moderation.html"))
 
 
