@@ -220,3 +220,19 @@ def test_a_page_remembered_by_one_app_is_served_by_another_through_redis(databas
             with instance.app_context():
                 _db.engine.dispose()
         _redis().flushdb()
+
+
+def _tables_with(trigger):
+    from sqlalchemy import text
+
+    if _db.engine.dialect.name == "postgresql":
+        return set(_db.session.scalars(text("SELECT DISTINCT event_object_table FROM information_schema.triggers "
+                                            "WHERE trigger_name = :name"), {"name": trigger}))
+    rows = _db.session.execute(text("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")).all()
+    return {table for name, table in rows if name.startswith(f"{trigger}_{table}_")}
+
+
+def test_every_table_that_moves_the_global_version_moves_its_scope(app):
+    """A table given a data_version trigger by a migration after 0014_memo would move no scope: its pages would go
+    stale. Migration 0014_memo finds the tables itself, so it must run after every migration that adds one."""
+    assert _tables_with("data_version") and _tables_with("data_version") == _tables_with("data_scope")
