@@ -243,6 +243,8 @@ def comment_form(consultation, access, section, slot, form):
             consultation, access, section, slot, form), csrf=True)
     finally:
         form.submission.data = fresh
+    if g.get("memo_secret"):  # a shared drawing: each reader gets keys of their own (issue 15, memo)
+        fresh = f"\x00{g.memo_secret}:submission:{slot}\x00"
     return Markup(str(html).replace(_SUBMISSION_PLACEHOLDER, fresh or new_submission_key()))
 
 
@@ -331,7 +333,7 @@ def _filled(pieces, fill):
                     value = str(escape(_READER_PARTS[piece]())).encode()
                 else:
                     name, _, arg = piece.partition(":")
-                    value = str(fill(name, arg)).encode()
+                    value = (new_submission_key() if name == "submission" else str(fill(name, arg))).encode()
                 values[piece] = value
             out.append(value)
         else:

@@ -72,6 +72,10 @@ def test_two_readers_of_one_kind_share_a_page_yet_each_sees_their_own(as_person,
     assert "Bob&#39;s reasons" in html or "Bob's reasons" in html
     html, memo = _get(ann_browser, url)
     assert memo == "hit" and _chosen(html, section) == "support" and "Bob" not in html
+    # Each comment form shown carries a one-time submission key of its own, never one shared by the kind.
+    keys = [re.findall(r'name="[^"]*submission" value="([^"]+)"', _get(b, url)[0])
+            for b in (ann_browser, bob_browser)]
+    assert keys[0] and len(set(keys[0])) == len(keys[0]) and not set(keys[0]) & set(keys[1])
 
     # A reader with a comment of their own has a kind of their own: its actions are theirs alone.
     # A reader whose published comment a drawing shows is never served another's drawing of it (its "(you)",
