@@ -17,13 +17,13 @@ On PostgreSQL the triggers run per row (they need the row's consultation) and mo
 (a transaction-local setting remembers it did, as 0007 does), after taking the write lock every writer takes first.
 
 Revision ID: 0014_memo_scoped_versions
-Revises: 0013_issue20_merkle
+Revises: 0014_witness_checkpoints
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_memo_scoped_versions"
-down_revision = "0013_issue20_merkle"
+down_revision = "0014_witness_checkpoints"
 branch_labels = None
 depends_on = None
 
