@@ -30,9 +30,6 @@ def _load():
 def portal(request, tmp_path_factory):
     """A live server of this journey's own (its history gets rewritten): (LiveServer, the publication's seq)."""
     with serve(request, tmp_path_factory, "recordcheck", _load) as (base_url, app, published_seq):
-        # (serve() now pins it too) serve() points PORTAL_BASE_URL at the live server after the demo's checkpoints were signed under the test
-        # origin; the log's origin (and key name) must stay what it was, as it does in a real deployment.
-        app.config["LOG_ORIGIN"] = "portal.test/consultation-log"
         yield LiveServer(url=base_url, app=app), published_seq
 
 
