@@ -4,6 +4,7 @@ from flask import Blueprint, abort, render_template
 from app.public import services
 from app.responses import services as responses
 from app.scrutiny import services as scrutiny
+from app.signoff import assertions
 
 bp = Blueprint("public", __name__)
 
@@ -26,7 +27,8 @@ def _render(publication):
                            released=scrutiny.released_findings(consultation),
                            titles=responses.section_titles(consultation),
                            versions=services.publications_of(publication.slug),
-                           latest=services.publication(publication.slug))
+                           latest=services.publication(publication.slug),
+                           passkey_signatures=assertions.by_signoff(publication))  # issue 20, part 5
 
 
 @bp.route("/arrangements/<slug>")
