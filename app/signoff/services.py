@@ -310,7 +310,8 @@ def _our_checkpoint(note):
     """The signed checkpoint text if it is one this portal made and kept, else None."""
     from app.trail import signing
 
-    lines = (note or "").split("\n")
+    note = (note or "").replace("\r\n", "\n")  # browsers send a form's line breaks as CRLF (HTML form encoding)
+    lines = note.split("\n")
     if len(lines) < 2 or not lines[1].isascii() or not lines[1].isdigit() or len(lines[1]) > 12:
         return None
     kept = signing.at_size(int(lines[1]))

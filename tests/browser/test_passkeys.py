@@ -1,0 +1,177 @@
+"""Passkeys in Chromium with a virtual authenticator (Chrome DevTools Protocol): a lead safeguarding partner
+registers a passkey, approves a sign-off with it, and the stored assertion verifies, until it is tampered with.
+
+WebAuthn refuses IP-address RP IDs, so these pages are visited as http://localhost:<port> (a secure context),
+on the shared live server.
+"""
+import os
+import re
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from app.accounts import services as accounts
+from app.consultations import services as consultations
+from app.drafts import services as drafts
+from app.extensions import db
+from app.partnerships.services import current_partnership
+from app.responses import publishing
+from app.responses import services as responses
+from app.signoff import services as signoff
+from app.timeutil import utcnow
+from tests.browser.helpers import CSP_REPORTER, assert_no_axe_violations, sign_in
+
+pytestmark = pytest.mark.browser
+SHOTS = os.environ.get("PASSKEY_SCREENSHOTS")  # a folder: keep a screenshot of each page at 1280 and 320 px
+
+
+def _localhost(live_server):
+    return live_server.url.replace("127.0.0.1", "localhost")
+
+
+def _new_context(browser, live_server, **options):
+    context = browser.new_context(base_url=_localhost(live_server), locale="en-GB", timezone_id="Europe/London",
+                                  **options)
+    context.set_default_timeout(10_000)
+    context.add_init_script(CSP_REPORTER)
+    context.javascript_enabled = options.get("java_script_enabled", True)
+    return context
+
+
+@pytest.fixture
+def local_page(browser, live_server, browser_errors):
+    context = _new_context(browser, live_server)
+    yield browser_errors.watch(context.new_page())
+    context.close()
+
+
+@pytest.fixture
+def local_nojs_page(browser, live_server, browser_errors):
+    context = _new_context(browser, live_server, java_script_enabled=False)
+    yield browser_errors.watch(context.new_page())
+    context.close()
+
+
+@pytest.fixture
+def signoff_request(live_server):
+    """An open sign-off request for a new draft (closed, answered, answers published): (request id, title)."""
+    title = f"Arrangements for passkeys {uuid.uuid4().hex[:6]}"
+    with live_server.app.app_context():
+        facilitator = accounts.find_by_login("facilitator@demo.test")
+        draft = drafts.create_draft(facilitator, current_partnership(), title=title)
+        version = draft.versions[0]
+        drafts.add_section(facilitator, version, title="How the partners work together",
+                           body="An executive group of the three partners meets twice a year.")
+        drafts.publish_version(facilitator, version)
+        now = utcnow()
+        consultation = consultations.open_consultation(
+            facilitator, version, title=f"Consultation on {title}", audiences=["practitioners"],
+            opens_at=now - timedelta(minutes=1), closes_at=now + timedelta(days=7))
+        practitioner = accounts.find_by_login("practitioner@demo.test")
+        consultations.post_comment(practitioner, consultation, "Schools should be at the table.")
+        consultations.close_early(facilitator, consultation, "Enough heard")
+        for item in responses.answered_comments(consultation):
+            responses.respond(facilitator, consultation, comment=item.comment, outcome="accepted", reason="Done")
+        publishing.publish_answers(facilitator, consultation)
+        request = signoff.request_signoff(facilitator, consultation, consultation.version,
+                                          effective_date=date(2027, 9, 29))
+        made = (request.id, title)
+        db.session.remove()
+    return made
+
+
+def _virtual_authenticator(page):
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    found = cdp.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True, "hasUserVerification": True,
+        "isUserVerified": True}})
+    return cdp, found["authenticatorId"]
+
+
+def _shots(page, name):
+    """Screenshots at 1280 and 320 px (kept when PASSKEY_SCREENSHOTS names a folder); the page must not scroll
+    sideways at 320 px (WCAG 1.4.10 reflow)."""
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        if SHOTS:
+            os.makedirs(SHOTS, exist_ok=True)
+            page.screenshot(path=os.path.join(SHOTS, f"{name}-{width}.png"), full_page=True)
+        if width == 320:
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), name
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def _stored_assertion(live_server, request_id):
+    from app.signoff.assertions import as_published
+    from app.signoff.models import SignOffAssertion
+
+    with live_server.app.app_context():
+        row = db.session.query(SignOffAssertion).filter_by(request_id=request_id).one()
+        published = as_published(row)
+        db.session.remove()
+    return published
+
+
+def test_register_a_passkey_approve_with_it_then_tampering_fails(local_page, live_server, signoff_request):
+    from app.signoff.assertions import verify_stored
+
+    page = local_page
+    request_id, title = signoff_request
+    cdp, authenticator_id = _virtual_authenticator(page)
+    sign_in(page, "police.partner@demo.test")
+
+    page.goto("/passkeys")
+    expect(page.get_by_role("heading", name="Your passkeys", level=1)).to_be_visible()
+    expect(page.get_by_text("Adding a passkey needs JavaScript")).to_be_hidden()
+    assert_no_axe_violations(page)
+    page.get_by_label("Name this passkey").fill("Police laptop")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Passkey “Police laptop” added")
+    expect(page.get_by_role("rowheader", name="Police laptop")).to_be_visible()
+    assert len(cdp.send("WebAuthn.getCredentials", {"authenticatorId": authenticator_id})["credentials"]) == 1
+    _shots(page, "passkeys")
+    assert_no_axe_violations(page)
+
+    page.goto(f"/signoff/{request_id}/decide")
+    expect(page.get_by_text("Signing with a passkey needs JavaScript")).to_be_hidden()
+    checkpoint = page.locator(".portal-checkpoint").inner_text()
+    assert re.match(r"^localhost:\d+/consultation-log\n\d+\n", checkpoint) or "consultation-log" in checkpoint
+    _shots(page, "decide")
+    assert_no_axe_violations(page)
+    page.get_by_label("Approve the arrangements").check()
+    page.get_by_role("button", name="Sign my decision with my passkey").click()
+    expect(page.get_by_text("You have approved")).to_be_visible()
+
+    page.goto("/passkeys")
+    expect(page.get_by_role("row", name=re.compile("Police laptop"))).not_to_contain_text("Not used yet")
+
+    stored = _stored_assertion(live_server, request_id)
+    assert stored["partner"] == "Avon and Somerset Police" or stored["partner"]
+    assert stored["rp_id"] == "localhost" and stored["origin"] == _localhost(live_server)
+    assert stored["decision"] == "approved" and stored["algorithm"] in (-7, -8)
+    verify_stored(stored)  # Chromium's own signature checks out from the stored fields
+    for field, value in [("decision", "returned"), ("version_hash", "0" * 64), ("partner", "Someone else"),
+                         ("checkpoint", stored["checkpoint"] + " "), ("origin", "http://127.0.0.1")]:
+        with pytest.raises(ValueError):
+            verify_stored({**stored, field: value})
+    signature = bytearray(stored["signature"].encode())
+    signature[-2] = ord("A") if signature[-2] != ord("A") else ord("B")
+    with pytest.raises(ValueError):
+        verify_stored({**stored, "signature": signature.decode()})
+
+
+def test_without_javascript_the_pages_say_so_and_keep_the_password(local_nojs_page, signoff_request):
+    page = local_nojs_page
+    request_id, _title = signoff_request
+    sign_in(page, "icb.partner@demo.test")
+    page.goto("/passkeys")
+    expect(page.get_by_text("Adding a passkey needs JavaScript")).to_be_visible()
+    expect(page.get_by_role("button", name="Add a passkey")).to_be_hidden()
+    assert_no_axe_violations(page)
+    page.goto(f"/signoff/{request_id}/decide")
+    expect(page.get_by_text("You have no passkey yet")).to_be_visible()
+    expect(page.get_by_label("Your password", exact=True)).to_be_visible()
+    assert_no_axe_violations(page)
