@@ -175,3 +175,51 @@ def test_without_javascript_the_pages_say_so_and_keep_the_password(local_nojs_pa
     expect(page.get_by_text("You have no passkey yet")).to_be_visible()
     expect(page.get_by_label("Your password", exact=True)).to_be_visible()
     assert_no_axe_violations(page)
+
+
+def test_the_published_page_lists_the_passkey_signature(local_page, live_server, signoff_request):
+    """Police approve with a passkey, the other two partners with their passwords: the public page shows the
+    police's credential and public key fingerprint, with the full values behind "Full signature"."""
+    from tests.browser.helpers import DEMO_PASSWORD, sign_out
+
+    page = local_page
+    request_id, title = signoff_request
+    _virtual_authenticator(page)
+    sign_in(page, "police.partner@demo.test")
+    page.goto("/passkeys")
+    page.get_by_label("Name this passkey").fill("Police phone")
+    page.get_by_role("button", name="Add a passkey").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("added")
+    page.goto(f"/signoff/{request_id}/decide")
+    page.get_by_label("Approve the arrangements").check()
+    page.get_by_role("button", name="Sign my decision with my passkey").click()
+    expect(page.get_by_text("You have approved")).to_be_visible()
+    sign_out(page)
+    for login in ("la.partner@demo.test", "icb.partner@demo.test"):
+        sign_in(page, login)
+        page.goto(f"/signoff/{request_id}/decide")
+        page.get_by_label("Approve the arrangements").check()
+        page.get_by_label("Your password", exact=True).fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Confirm my decision").click()
+        expect(page.get_by_text("You have approved")).to_be_visible()
+        sign_out(page)
+    stored = _stored_assertion(live_server, request_id)
+    page.goto("/arrangements")
+    page.get_by_role("link", name=title).click()
+    signature = page.locator(".portal-passkey-signature")
+    expect(signature).to_have_count(1)
+    expect(signature).to_contain_text(stored["credential_id"][:16])
+    page.get_by_text("Full signature of Avon and Somerset Police").click()
+    expect(page.locator(".portal-passkey-fields")).to_contain_text(stored["public_key"])
+    page.locator("#signed-off").scroll_into_view_if_needed()
+    _shots(page, "published")
+    assert_no_axe_violations(page)
+
+
+def test_the_partnership_setting_is_on_the_partnership_page(local_page):
+    page = local_page
+    sign_in(page, "facilitator@demo.test")
+    page.goto("/admin/partnership#passkeys")
+    expect(page.get_by_label("Partners must sign with a passkey")).not_to_be_checked()
+    _shots(page, "setting")
+    assert_no_axe_violations(page)
