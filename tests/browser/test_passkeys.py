@@ -115,6 +115,36 @@ def _stored_assertion(live_server, request_id):
     return published
 
 
+def _rewrite_stored_decision(live_server, request_id):
+    """Change the stored row's decision past the append-only trigger (the database owner can)."""
+    from sqlalchemy import text
+
+    update = text("UPDATE signoff_assertion SET decision = 'returned' WHERE request_id = :id")
+    with live_server.app.app_context():
+        with db.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.execute(text("SET LOCAL session_replication_role = replica"))
+                connection.execute(update, {"id": request_id})
+            else:
+                connection.execute(text("DROP TRIGGER signoff_assertion_no_update"))
+                connection.execute(update, {"id": request_id})
+                connection.execute(text("""CREATE TRIGGER signoff_assertion_no_update BEFORE UPDATE ON
+                    signoff_assertion BEGIN SELECT RAISE(ABORT, 'signoff_assertion is append-only: UPDATE refused');
+                    END"""))
+        db.session.remove()
+
+
+def _verify_row(live_server, request_id):
+    from app.signoff.assertions import verify_stored
+    from app.signoff.models import SignOffAssertion
+
+    with live_server.app.app_context():
+        try:
+            verify_stored(db.session.query(SignOffAssertion).filter_by(request_id=request_id).one())
+        finally:
+            db.session.remove()
+
+
 def test_register_a_passkey_approve_with_it_then_tampering_fails(local_page, live_server, signoff_request):
     from app.signoff.assertions import verify_stored
 
@@ -157,6 +187,10 @@ def test_register_a_passkey_approve_with_it_then_tampering_fails(local_page, liv
                          ("checkpoint", stored["checkpoint"] + " "), ("origin", "http://127.0.0.1")]:
         with pytest.raises(ValueError):
             verify_stored({**stored, field: value})
+    _verify_row(live_server, request_id)  # the row as stored checks out too
+    _rewrite_stored_decision(live_server, request_id)  # as an operator with the database's keys could
+    with pytest.raises(ValueError, match="challenge"):
+        _verify_row(live_server, request_id)
     signature = bytearray(stored["signature"].encode())
     signature[-2] = ord("A") if signature[-2] != ord("A") else ord("B")
     with pytest.raises(ValueError):
