@@ -275,3 +275,17 @@ def test_all_partners_with_passkeys_publish_and_the_public_page_lists_their_keys
     for item in published:
         assert item["public_key"] in page and item["credential_id"] in page
     assert page.count("Signed with their passkey") == 3
+
+
+def test_a_delegate_signs_for_their_leads_partner_with_their_own_passkey(client, login, csrf, leads, make_person,
+                                                                          request_open, db):
+    lead = leads[PartnerKind.POLICE]
+    delegate = make_person(Role.DELEGATED_SIGNATORY, partner=PartnerKind.POLICE, acting_for=lead, name="Dee Delegate")
+    login(delegate)
+    key = SoftAuthenticator()
+    assert _register(client, csrf, key).status_code == 303
+    assert _sign(client, csrf, request_open, "Testshire Police", key, decision="returned").status_code == 303
+    row = db.session.query(SignOffAssertion).one()
+    assert row.person_id == delegate.id and row.decision == "returned" and row.signoff.acting_for_id == lead.id
+    verify_stored(row)
+    assert json.loads(db.session.query(LogEntry).filter_by(action="signoff.returned").one().data_json)["assertion"]
