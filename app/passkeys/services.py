@@ -25,17 +25,27 @@ MAX_LABEL = 80
 
 # --- the relying party --------------------------------------------------------------------------
 
+def _production():
+    return current_app.config.get("ENV_NAME") == "production"
+
+
 def rp_id():
-    """WEBAUTHN_RP_ID, or the request's host name (development)."""
-    return current_app.config.get("WEBAUTHN_RP_ID") or request.host.rsplit(":", 1)[0].strip("[]")
+    """WEBAUTHN_RP_ID; unset, the host of PORTAL_BASE_URL in production (never the request's Host header there),
+    the request's host name elsewhere (development: open http://localhost:<port>)."""
+    configured = current_app.config.get("WEBAUTHN_RP_ID")
+    if configured:
+        return configured
+    if _production():
+        return urlsplit(current_app.config["PORTAL_BASE_URL"]).hostname
+    return request.host.rsplit(":", 1)[0].strip("[]")
 
 
 def origin():
-    """WEBAUTHN_ORIGIN, or the request's scheme and host (development)."""
+    """WEBAUTHN_ORIGIN; unset, PORTAL_BASE_URL's scheme and host in production, the request's elsewhere."""
     configured = current_app.config.get("WEBAUTHN_ORIGIN")
     if configured:
         return configured.rstrip("/")
-    parts = urlsplit(request.host_url)
+    parts = urlsplit(current_app.config["PORTAL_BASE_URL"] if _production() else request.host_url)
     return f"{parts.scheme}://{parts.netloc}"
 
 

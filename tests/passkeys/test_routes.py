@@ -289,3 +289,14 @@ def test_a_delegate_signs_for_their_leads_partner_with_their_own_passkey(client,
     assert row.person_id == delegate.id and row.decision == "returned" and row.signoff.acting_for_id == lead.id
     verify_stored(row)
     assert json.loads(db.session.query(LogEntry).filter_by(action="signoff.returned").one().data_json)["assertion"]
+
+
+def test_the_relying_party_comes_from_the_settings(app):
+    from app.passkeys import services as passkeys
+
+    with app.test_request_context("/", base_url="http://evil.example.org:8080"):
+        assert (passkeys.rp_id(), passkeys.origin()) == ("evil.example.org", "http://evil.example.org:8080")  # dev
+        app.config.update(ENV_NAME="production", PORTAL_BASE_URL="https://consult.example.org")
+        assert (passkeys.rp_id(), passkeys.origin()) == ("consult.example.org", "https://consult.example.org")
+        app.config.update(WEBAUTHN_RP_ID="example.org", WEBAUTHN_ORIGIN="https://portal.example.org/")
+        assert (passkeys.rp_id(), passkeys.origin()) == ("example.org", "https://portal.example.org")
