@@ -257,3 +257,18 @@ def test_the_partnership_setting_is_on_the_partnership_page(local_page):
     expect(page.get_by_label("Partners must sign with a passkey")).not_to_be_checked()
     _shots(page, "setting")
     assert_no_axe_violations(page)
+
+
+def test_the_pages_canonical_json_is_the_logs(local_page):
+    """passkeys.js recomputes the challenge with JSON.stringify over the keys in sorted order: for any text (quotes,
+    controls, non-ASCII, the checkpoint's em dash) that is byte for byte the log's canonical JSON."""
+    from app.trail.verify_log import canonical
+
+    page = local_page
+    page.goto("/login")
+    value = {"checkpoint": "origin\n5\nAAAA=\n\n\u2014 key Zm9v\n", "decision": "approved",
+             "partner": "Bristol, North Somerset & South Glos ICB \u201cé\u201d \"q\" \\ \t\u0001\u007f\u2028",
+             "version": "ab" * 32}
+    text = page.evaluate("v => JSON.stringify({checkpoint: v.checkpoint, decision: v.decision, partner: v.partner, "
+                         "version: v.version})", value)
+    assert text == canonical(value)
