@@ -3,6 +3,7 @@ an assertion made with one (the sign-off decision calls check_assertion). One fu
 
 Only a lead or delegated safeguarding partner (the people who sign off) has passkeys here.
 """
+import hashlib
 import json
 import secrets
 from datetime import timedelta
@@ -158,7 +159,7 @@ def register(person, *, credential_json, label):
         db.session.flush()
         trail.append("passkey.registered", f"person:{person_id}", {
             "passkey": passkey.id, "credential_id": b64url(verified.credential_id), "algorithm": algorithm,
-            "public_key_sha256": __import__("hashlib").sha256(spki).hexdigest()}, actor=person_id)
+            "public_key_sha256": hashlib.sha256(spki).hexdigest()}, actor=person_id)
     return passkey
 
 

@@ -14,7 +14,7 @@ from app.responses import services as responses
 from app.security import roles_required
 from app.signoff import services
 from app.signoff.forms import DecideForm, RequestSignOffForm
-from app.signoff.signing import passkey_signing
+from app.signoff.passkey_page import passkey_signing
 
 bp = Blueprint("signoff", __name__)
 

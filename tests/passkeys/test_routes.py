@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 
 from app.accounts.models import Role
+from app.database import transaction
 from app.partnerships.models import Partnership, PartnerKind
 from app.passkeys.models import Passkey
 from app.responses import publishing
@@ -200,7 +201,7 @@ def test_a_wrong_assertion_is_refused_and_logged(case, reason, client, login, cs
         extra["rp_id"] = "evil.example.org"
     if case == "counter":
         key.count = 5
-        with __import__("app.database", fromlist=["transaction"]).transaction():
+        with transaction():
             db.session.query(Passkey).one().sign_count = 5
         extra["count"] = 5
     shown = checkpoint
