@@ -301,3 +301,13 @@ def test_the_relying_party_comes_from_the_settings(app):
         assert (passkeys.rp_id(), passkeys.origin()) == ("consult.example.org", "https://consult.example.org")
         app.config.update(WEBAUTHN_RP_ID="example.org", WEBAUTHN_ORIGIN="https://portal.example.org/")
         assert (passkeys.rp_id(), passkeys.origin()) == ("example.org", "https://portal.example.org")
+
+
+@pytest.mark.parametrize("assertion", ["{not json", "[]", '{"id": "x", "rawId": "x", "type": "public-key"}', "null"])
+def test_a_malformed_assertion_is_a_clear_error_not_a_500(assertion, client, login, csrf, leads, request_open, db):
+    login(leads[PartnerKind.POLICE])
+    path = f"/signoff/{request_open.id}/decide"
+    _page, checkpoint = _decide_page(client, request_open.id)
+    response = client.post(path, data={"csrf_token": csrf(client, path), "decision": "approved",
+                                       "checkpoint": checkpoint, "assertion": assertion})
+    _refused(response, db, "could not be read")
