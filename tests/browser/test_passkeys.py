@@ -6,7 +6,10 @@ on the shared live server.
 """
 import os
 import re
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 from datetime import date, timedelta
 
 import pytest
@@ -24,6 +27,7 @@ from app.timeutil import utcnow
 from tests.browser.helpers import CSP_REPORTER, assert_no_axe_violations, sign_in
 
 pytestmark = pytest.mark.browser
+VERIFY_LOG = Path(__file__).resolve().parents[2] / "app" / "trail" / "verify_log.py"
 SHOTS = os.environ.get("PASSKEY_SCREENSHOTS")  # a folder: keep a screenshot of each page at 1280 and 320 px
 
 
@@ -211,7 +215,7 @@ def test_without_javascript_the_pages_say_so_and_keep_the_password(local_nojs_pa
     assert_no_axe_violations(page)
 
 
-def test_the_published_page_lists_the_passkey_signature(local_page, live_server, signoff_request):
+def test_the_published_page_lists_the_passkey_signature(local_page, live_server, signoff_request, tmp_path):
     """Police approve with a passkey, the other two partners with their passwords: the public page shows the
     police's credential and public key fingerprint, with the full values behind "Full signature"."""
     from tests.browser.helpers import DEMO_PASSWORD, sign_out
@@ -248,6 +252,21 @@ def test_the_published_page_lists_the_passkey_signature(local_page, live_server,
     page.locator("#signed-off").scroll_into_view_if_needed()
     _shots(page, "published")
     assert_no_axe_violations(page)
+
+    # The real assertion, not a test-made one, passes "Check this record" (issue 20, part 6) in the browser ...
+    page.get_by_role("button", name="Check this record").click()
+    result = page.locator("[data-record-check-result]")
+    expect(result.get_by_role("heading", name="Every check passed")).to_be_visible()
+    expect(result.get_by_text("Avon and Somerset Police: approved by")).to_be_visible()
+    # ... and offline, with verify_log.py on the record.json.
+    record = page.request.get(page.url.rstrip("/") + "/v/1/record.json" if "/v/" not in page.url
+                              else page.url + "/record.json")
+    assert record.ok, record.status
+    path = tmp_path / "record.json"
+    path.write_bytes(record.body())
+    done = subprocess.run([sys.executable, str(VERIFY_LOG), "--record", str(path)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and "Avon and Somerset Police" in done.stdout, done.stdout + done.stderr
 
 
 def test_the_partnership_setting_is_on_the_partnership_page(local_page):
