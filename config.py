@@ -139,6 +139,14 @@ class Config:
     LOG_KEY_NAME = os.environ.get("LOG_KEY_NAME")
     LOG_RETIRED_KEYS = [key for key in (os.environ.get("LOG_RETIRED_KEYS") or "").split() if key]
 
+    # --- passkeys (issue 20, part 5; README "Signing off with a passkey") ---
+    # The WebAuthn relying party: its ID (a domain, never an IP address) and the origin pages are served from.
+    # Unset: taken from the request's host (fine in development; set both in production).
+    WEBAUTHN_RP_ID = os.environ.get("WEBAUTHN_RP_ID")
+    WEBAUTHN_ORIGIN = os.environ.get("WEBAUTHN_ORIGIN")
+    WEBAUTHN_CHALLENGE_TTL_MINUTES = _env_int("WEBAUTHN_CHALLENGE_TTL_MINUTES", 10)
+    # --- end passkeys ---
+
 
 class ProductionConfig(Config):
     ENV_NAME = "production"

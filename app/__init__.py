@@ -128,6 +128,11 @@ def _register_blueprints(app):
 
     app.register_blueprint(log_bp)  # issue 20: signed checkpoints and proofs, for anyone
     signing.install(Session)
+    # --- issue 20, part 5: partners' passkeys ---
+    from app.passkeys.routes import bp as passkeys_bp
+
+    app.register_blueprint(passkeys_bp)
+    # --- end passkeys ---
 
     # --- issue 20 part 3: witnesses of the log's checkpoints (branch witness) ---
     from app.witness import services as witness

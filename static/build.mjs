@@ -22,6 +22,7 @@ const copies = [
   ["node_modules/htmx.org/dist/htmx.min.js", "htmx.min.js"],
   ["static/js/portal.js", "portal.js"],
   ["static/js/suggestions.js", "suggestions.js"],
+  ["static/js/passkeys.js", "passkeys.js"], // issue 20, part 5: partners' passkeys
   // issue 20, part 6: "Check this record" on the published arrangement page only
   ["static/js/record-check.js", "record-check.js"],
 ];

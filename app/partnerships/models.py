@@ -1,6 +1,6 @@
 import enum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -63,6 +63,8 @@ class Partnership(db.Model):
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     signoff_rule: Mapped[str] = mapped_column(String(20), default=SignOffRule.ALL_PARTNERS.value)
     signoff_quorum: Mapped[int | None] = mapped_column(Integer)
+    # issue 20 (passkeys): when on, partners decide sign-offs only with a passkey, never with their password
+    passkey_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at = mapped_column(db.DateTime, default=utcnow)
 
     areas = relationship("Area", back_populates="partnership", order_by="Area.name")

@@ -4,6 +4,7 @@ from flask import Blueprint, abort, jsonify, render_template
 from app.public import services
 from app.responses import services as responses
 from app.scrutiny import services as scrutiny
+from app.signoff import assertions
 from app.suggestions import queries as suggestions
 
 bp = Blueprint("public", __name__)
@@ -28,6 +29,7 @@ def _render(publication):
                            titles=responses.section_titles(consultation),
                            versions=services.publications_of(publication.slug),
                            latest=services.publication(publication.slug),
+                           passkey_signatures=assertions.by_signoff(publication),  # issue 20, part 5
                            **suggestions.report_part(consultation, publication.version, sees_drafts=False, public=True))
 
 

@@ -3,7 +3,7 @@ import re
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
 from app.signoff.models import Decision
@@ -49,4 +49,7 @@ class DecideForm(FlaskForm):
                                                     (Decision.RETURNED.value, "Return them to the facilitator")],
                           validators=[InputRequired("Choose whether to approve or return it")])
     reason = TextAreaField("Reasons (needed if you return it)", validators=[Optional()])
-    password = PasswordField("Your password", validators=[InputRequired("Enter your password")])
+    # The password, or (issue 20, part 5) a passkey assertion over the checkpoint shown: the service says which.
+    password = PasswordField("Your password", validators=[Optional()])
+    checkpoint = HiddenField(validators=[Optional()])
+    assertion = HiddenField(validators=[Optional()])

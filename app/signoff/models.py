@@ -7,6 +7,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -111,3 +112,39 @@ class Publication(db.Model):
     version = relationship("DraftVersion")
 
     __table_args__ = (UniqueConstraint("slug", "version_number"),)
+
+
+class SignOffAssertion(db.Model):
+    """The WebAuthn assertion a partner's signatory decided with (issue 20, part 5): everything needed to check
+    it again without the portal (app/signoff/assertions.py: verify_stored). Append-only (database triggers)."""
+
+    __tablename__ = "signoff_assertion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("signoff_request.id"), index=True)
+    signoff_id: Mapped[int] = mapped_column(ForeignKey("signoff.id"), unique=True)
+    statutory_partner_id: Mapped[int] = mapped_column(ForeignKey("statutory_partner.id"))
+    partner: Mapped[str] = mapped_column(String(200))  # the partner's name as signed over in the challenge
+    decision: Mapped[str] = mapped_column(String(10))
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    credential_id: Mapped[bytes] = mapped_column(LargeBinary)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary)  # SPKI DER
+    algorithm: Mapped[int] = mapped_column(Integer)
+    authenticator_data: Mapped[bytes] = mapped_column(LargeBinary)
+    client_data_json: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    challenge: Mapped[bytes] = mapped_column(LargeBinary(32))
+    version_hash: Mapped[str] = mapped_column(String(64))
+    checkpoint: Mapped[str] = mapped_column(Text)
+    rp_id: Mapped[str] = mapped_column(String(253))
+    origin: Mapped[str] = mapped_column(String(300))
+    created_at = mapped_column(db.DateTime, default=utcnow)
+
+    signoff = relationship("SignOff")
+    person = relationship("Person")
+
+    __table_args__ = (
+        CheckConstraint("decision IN ('approved', 'returned')", name="decision"),
+        CheckConstraint("algorithm IN (-7, -8)", name="algorithm"),
+        CheckConstraint("length(challenge) = 32", name="challenge_length"),
+    )

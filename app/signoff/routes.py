@@ -14,6 +14,7 @@ from app.responses import services as responses
 from app.security import roles_required
 from app.signoff import services
 from app.signoff.forms import DecideForm, RequestSignOffForm
+from app.signoff.passkey_page import passkey_signing
 
 bp = Blueprint("signoff", __name__)
 
@@ -75,16 +76,18 @@ def decide(request_id):
                                partner=partner, facts=services.facts_of([request])), 403
     form = DecideForm()
     if submit(form, lambda: services.decide(current_user, request, partner, decision=form.decision.data,
-                                            password=form.password.data, reason=form.reason.data)):
+                                            password=form.password.data, reason=form.reason.data,
+                                            assertion=form.assertion.data, checkpoint=form.checkpoint.data)):
         title = f"“{request.version.draft.title}”, version {request.version.number},"
         flash(f"You have approved {title} for {partner.name}" if form.decision.data == "approved" else
               f"You have returned {title} to the facilitator for {partner.name}, with your reasons", "success")
         return redirect(url_for(".decide", request_id=request.id), 303)
-    form.password.data = None
+    form.password.data = form.assertion.data = None
+    signing = passkey_signing(request, partner, form) if request.status == "open" else None
     mine = next((s for s in request.signoffs if s.statutory_partner_id == partner.id), None)
     returned = services.returned_earlier(request, partner)
     return render_template("signoff/decide.html", request=request, form=form, partner=partner, mine=mine,
                            facts=services.facts_of([request]), refusal=None, returned=returned,
                            returned_reasons=[s for s in services.returned_by(returned)
                                              if s.statutory_partner_id == partner.id] if returned else [],
-                           unanswered=responses.unanswered_count(request.consultation))
+                           unanswered=responses.unanswered_count(request.consultation), signing=signing)

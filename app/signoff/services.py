@@ -35,6 +35,8 @@ from app.signoff.models import (
     SignOff,
     SignOffRequest,
 )
+from app.passkeys import services as passkeys
+from app.signoff import assertions
 from app.timeutil import utcnow
 from app.trail import services as trail
 
@@ -226,8 +228,10 @@ def check_may_decide(by, request, partner):
     return authority
 
 
-def decide(by, request, partner, *, decision, password, reason="", now=None):
-    """Approve or return `request` for `partner`. A wrong password is logged (in its own transaction), then refused."""
+def decide(by, request, partner, *, decision, password=None, reason="", now=None, assertion=None, checkpoint=None):
+    """Approve or return `request` for `partner`, with a passkey `assertion` (JSON from the browser) over the
+    `checkpoint` shown, or with the password where the partnership still allows it. A wrong password or a refused
+    assertion is logged (in its own transaction), then refused."""
     authority = check_may_decide(by, request, partner)
     try:
         decision = Decision(decision).value
@@ -236,7 +240,14 @@ def decide(by, request, partner, *, decision, password, reason="", now=None):
     reason = _clean_reason(reason, "why you are returning it", field="reason") \
         if decision == Decision.RETURNED.value else clean_text(reason)
     request_id, partner_id, by_id = request.id, partner.id, by.id
-    if not check_password(by.password_hash, password or ""):
+    proof = None
+    if assertion:
+        proof = _check_passkey(by, request, partner, decision, assertion, checkpoint)
+    elif passkeys.passkey_required(db.session.get(Partnership, by.partnership_id)):
+        raise DomainError("This partnership's partners must sign with a passkey: the password is not accepted here")
+    elif not password:
+        raise DomainError("Enter your password", field="password")
+    elif not check_password(by.password_hash, password or ""):
         with transaction():
             trail.append("signoff.password_failed", f"signoff_request:{request_id}", {"partner": partner_id},
                          actor=by_id)
@@ -263,6 +274,8 @@ def decide(by, request, partner, *, decision, password, reason="", now=None):
                     "log_seq": seq, "log_head": head, "acting_for": authority.acting_for_id}
             if reason:
                 data["reason_sha256"] = trail.text_hash(reason)
+            if proof is not None:  # issue 20, part 5: the partner's own signature, kept and logged
+                data["assertion"] = assertions.log_data(_keep_assertion(session, signoff, request, proof))
             trail.append(f"signoff.{decision}", f"signoff_request:{request_id}", data, actor=by_id)
             if decision == Decision.RETURNED.value:
                 _return(request, by_id)
@@ -271,6 +284,81 @@ def decide(by, request, partner, *, decision, password, reason="", now=None):
     except IntegrityError:
         raise DomainError("Your organisation has already decided on this request") from None
     return signoff
+
+
+@dataclass(frozen=True)
+class PasskeyProof:
+    """An assertion that verified, with what it was made over (kept by _keep_assertion)."""
+
+    passkey_id: int
+    sign_count: int
+    credential: object
+    partner: str
+    decision: str
+    challenge: bytes
+    checkpoint: str
+    rp_id: str
+    origin: str
+
+
+def partner_label(partner):
+    """The partner's stable identifier in the challenge: its name."""
+    return partner.name
+
+
+def _our_checkpoint(note):
+    """The signed checkpoint text if it is one this portal made and kept, else None."""
+    from app.trail import signing
+
+    note = (note or "").replace("\r\n", "\n")  # browsers send a form's line breaks as CRLF (HTML form encoding)
+    lines = note.split("\n")
+    if len(lines) < 2 or not lines[1].isascii() or not lines[1].isdigit() or len(lines[1]) > 12:
+        return None
+    kept = signing.at_size(int(lines[1]))
+    return kept.note if kept is not None and kept.note == note else None
+
+
+def _check_passkey(by, request, partner, decision, assertion, checkpoint):
+    """PasskeyProof, or DomainError after logging the refusal (its reason only: no secrets)."""
+    request_id, partner_id, by_id = request.id, partner.id, by.id
+    try:
+        note = _our_checkpoint(checkpoint)
+        if note is None:
+            raise passkeys.AssertionRefused("the checkpoint it was made over is not one of this log's")
+        challenge = assertions.challenge_for(note, decision, partner_label(partner), request.version_hash)
+        passkey, credential, count = passkeys.check_assertion(by, assertion, challenge)
+    except passkeys.AssertionRefused as refused:
+        with transaction():
+            trail.append("signoff.assertion_refused", f"signoff_request:{request_id}",
+                         {"partner": partner_id, "decision": decision, "reason": refused.reason}, actor=by_id)
+        raise DomainError(f"Your passkey's signature was refused: {refused.reason}. Nothing was recorded.") \
+            from None
+    return PasskeyProof(passkey.id, count, credential, partner_label(partner), decision, challenge, note,
+                        passkeys.rp_id(), passkeys.origin())
+
+
+def _keep_assertion(session, signoff, request, proof):
+    """Store the assertion (append-only) and move the passkey's counter on, under the request's lock."""
+    from app.passkeys.models import Passkey
+    from app.signoff.models import SignOffAssertion
+
+    passkey = session.get(Passkey, proof.passkey_id)
+    if passkey is None:
+        raise DomainError("That passkey was removed. Choose another, or add one.")
+    if (proof.sign_count or passkey.sign_count) and proof.sign_count <= passkey.sign_count:
+        raise DomainError("Your passkey's signature was refused: the passkey's counter did not go up.")
+    passkey.sign_count, passkey.last_used_at = proof.sign_count, utcnow()
+    response = proof.credential.response
+    row = SignOffAssertion(
+        request_id=request.id, signoff_id=signoff.id, statutory_partner_id=signoff.statutory_partner_id,
+        partner=proof.partner, decision=proof.decision, person_id=signoff.signatory_id,
+        credential_id=passkey.credential_id, public_key=passkey.public_key_spki, algorithm=passkey.algorithm,
+        authenticator_data=response.authenticator_data, client_data_json=response.client_data_json,
+        signature=response.signature, challenge=proof.challenge, version_hash=request.version_hash,
+        checkpoint=proof.checkpoint, rp_id=proof.rp_id, origin=proof.origin, created_at=utcnow())
+    session.add(row)
+    session.flush()
+    return row
 
 
 def _return(request, by_id):

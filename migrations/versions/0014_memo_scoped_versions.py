@@ -17,13 +17,13 @@ On PostgreSQL the triggers run per row (they need the row's consultation) and mo
 (a transaction-local setting remembers it did, as 0007 does), after taking the write lock every writer takes first.
 
 Revision ID: 0014_memo_scoped_versions
-Revises: 0014_witness_checkpoints
+Revises: 0014_passkeys_tables
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_memo_scoped_versions"
-down_revision = "0014_witness_checkpoints"
+down_revision = "0014_passkeys_tables"
 branch_labels = None
 depends_on = None
 
