@@ -27,4 +27,4 @@ const copies = [
   ["static/js/record-check.js", "record-check.js"],
 ];
 for (const [from, to] of copies) copyFileSync(join(root, from), join(dist, to));
-console.log("built static/dist: portal.css, govuk-frontend.min.js, htmx.min.js, portal.js, suggestions.js, record-check.js");
+console.log(`built static/dist: portal.css, ${copies.map(([, to]) => to).join(", ")}`);
