@@ -126,6 +126,12 @@ def _register_blueprints(app):
     app.register_blueprint(log_bp)  # issue 20: signed checkpoints and proofs, for anyone
     signing.install(Session)
 
+    # --- issue 20, part 4: receipts for respondents, and "Check a receipt" (branch receipts) ---
+    from app.receipts.routes import bp as receipts_bp
+
+    app.register_blueprint(receipts_bp)
+    # --- end receipts ---
+
 
 def _register_template_helpers(app):
     from flask import request

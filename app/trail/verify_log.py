@@ -811,6 +811,152 @@ def verify(log_stream, head=None, head_seq=None, comments=None, revisions=None, 
     return count, last
 
 
+# --- receipts for respondents (issue 20, part 4) ---------------------------------------------------------------
+# A receipt (JSON, format consultation-receipt/1) holds one entry's exact bytes (base64), its leaf index, an
+# inclusion proof (base64 hashes) and a signed checkpoint. `--receipt FILE` checks it against the log given: the
+# entry at its index is the receipt's entry, the log's first <size> entries make the checkpoint's root, and the
+# proof leads from the entry to that root. The portal's "Check a receipt" page uses the same Receipt class.
+
+RECEIPT_FORMAT = "consultation-receipt/1"
+RECEIPT_FIELDS = ("format", "origin", "index", "entry", "entry_decoded", "inclusion_proof", "checkpoint",
+                  "verifier_key")
+MAX_PROOF_HASHES = 64  # a tree of 2**64 leaves needs no more
+
+
+class ReceiptError(Exception):
+    """A receipt that is malformed or does not verify: its message is one line for the person holding it."""
+
+
+def _b64(value, what):
+    if not isinstance(value, str):
+        raise ReceiptError(f"The receipt's {what} is not base64 text")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ReceiptError(f"The receipt's {what} is not valid base64") from None
+
+
+class Receipt:
+    """A receipt's parts, checked for shape and for agreeing with each other (not yet with any log)."""
+
+    def __init__(self, receipt):
+        if not isinstance(receipt, dict):
+            raise ReceiptError("This is not a receipt: a receipt is a JSON object")
+        if receipt.get("format") != RECEIPT_FORMAT:
+            raise ReceiptError(f"This is not a consultation receipt (its format is not {RECEIPT_FORMAT})")
+        missing = [name for name in RECEIPT_FIELDS if name not in receipt]
+        if missing:
+            raise ReceiptError(f"The receipt has no {missing[0]}: it is incomplete")
+        index = receipt["index"]
+        if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+            raise ReceiptError("The receipt's index is not a whole number (0 or more)")
+        self.index, self.origin = index, receipt["origin"]
+        self.bytes = _b64(receipt["entry"], "entry")
+        try:
+            entry = json.loads(self.bytes.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise ReceiptError("The receipt's entry is not a log entry (not JSON)") from None
+        if not isinstance(entry, dict) or sorted(entry) != sorted(FIELDS) or not isinstance(entry.get("data"), dict):
+            raise ReceiptError("The receipt's entry is not a log entry (it lacks the fields every entry has)")
+        if receipt["entry_decoded"] != entry:
+            raise ReceiptError("The receipt's entry_decoded differs from its entry: the receipt was changed")
+        if entry["seq"] != index + 1:
+            raise ReceiptError(f"The receipt's index ({index}) is not its entry's place in the log "
+                               f"(seq {entry['seq']!r} is index {entry['seq'] - 1 if isinstance(entry['seq'], int) else '?'})")
+        if "text_sha256" in receipt and receipt["text_sha256"] != entry["data"].get(TEXT_KEY):
+            raise ReceiptError("The receipt's text_sha256 is not the SHA-256 its entry holds: the receipt was changed")
+        self.entry, self.leaf = entry, leaf_hash(self.bytes)
+        proof = receipt["inclusion_proof"]
+        if not isinstance(proof, list) or len(proof) > MAX_PROOF_HASHES:
+            raise ReceiptError(f"The receipt's inclusion_proof is not a list of at most {MAX_PROOF_HASHES} hashes")
+        self.proof = [_b64(value, "inclusion_proof") for value in proof]
+        if not _valid_hashes(*self.proof):
+            raise ReceiptError("The receipt's inclusion_proof holds something that is not a SHA-256 hash")
+        if not isinstance(receipt["checkpoint"], str) or not isinstance(receipt["verifier_key"], str):
+            raise ReceiptError("The receipt's checkpoint and verifier_key must be text")
+        self.note, self.verifier_key = receipt["checkpoint"], receipt["verifier_key"]
+        try:
+            body = CheckpointCheck(self.note)
+        except ChainError:
+            raise ReceiptError("The receipt's checkpoint is not origin, size and base64 root hash on three lines") from None
+        if body.origin != self.origin:
+            raise ReceiptError("The receipt's checkpoint is of another log than the receipt's origin")
+        self.size, self.root = body.size, body.root
+        self.key_name = next((line[2:].split(" ", 1)[0] for line in self.note.split("\n\n", 1)[-1].splitlines()
+                              if line.startswith("\u2014 ")), "")
+
+    def check_inclusion(self, size=None, root=None):
+        """The proof leads from the entry to the root of the checkpoint's tree (size, root: as verified)."""
+        size = self.size if size is None else size
+        root = self.root if root is None else root
+        if self.index >= size:
+            raise ReceiptError(f"The checkpoint's tree ({size} entries) does not reach the receipt's entry "
+                               f"(index {self.index})")
+        if not verify_inclusion(self.leaf, self.index, size, self.proof, root):
+            raise ReceiptError("The inclusion proof does not lead from this entry to the checkpoint's root: "
+                               "the entry, its index or the proof was changed")
+
+
+def check_receipt_shape(receipt):
+    return Receipt(receipt)
+
+
+def read_receipt(path):
+    try:
+        with open(path, encoding="utf-8") as stream:
+            text = stream.read(1024 * 1024 + 1)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ReceiptError(f"Cannot read the receipt ({type(error).__name__})") from None
+    try:
+        return Receipt(json.loads(text))
+    except ValueError as error:
+        if isinstance(error, ReceiptError):
+            raise
+        raise ReceiptError("The receipt is not valid JSON") from None
+
+
+def _receipt_signature(check):
+    try:
+        return check.signature()
+    except Exception:  # whatever the verifier raises for a bad signature: one line
+        raise ReceiptError("The receipt's checkpoint signature does not verify with its verifier key") from None
+
+
+class ReceiptCheck(CheckpointCheck):
+    """--receipt: the receipt's own checks, then against the log: the entry at its index is the receipt's entry,
+    and the log's first <size> entries make the root its checkpoint holds."""
+
+    def __init__(self, receipt):
+        self.receipt = receipt
+        receipt.check_inclusion()
+        self.origin, self.size, self.root, self.builder = receipt.origin, receipt.size, receipt.root, TreeBuilder()
+        self.leaf_found = None
+
+    def __call__(self, entry):
+        if entry["seq"] == self.receipt.index + 1:
+            self.leaf_found = leaf_hash(entry_bytes(entry))
+        super().__call__(entry)
+
+    def check(self, count):
+        seq = self.receipt.index + 1
+        if self.leaf_found is None:
+            raise ChainError(count + 1, f"the log ends at seq {count}; the receipt's entry is seq {seq}")
+        if self.leaf_found != self.receipt.leaf:
+            raise ChainError(seq, "the log's entry here is not the receipt's entry")
+        try:
+            super().check(count)
+        except ChainError as error:
+            raise ChainError(error.seq, error.reason.replace("the checkpoint", "the receipt's checkpoint")) from None
+
+    def signature(self):
+        """'checked' or why not: the Ed25519 signature with the receipt's verifier key (verify_note, if present)."""
+        verify = globals().get("verify_note")
+        if verify is None:
+            return "not checked here: check it with the portal's verifier key"
+        verify(self.receipt.note, [self.receipt.verifier_key])
+        return "checked"
+
+
 def _open_text(archive, name):
     return io.TextIOWrapper(archive.open(name), encoding="utf-8", newline="")
 
@@ -822,6 +968,11 @@ def _run(args, report=None):
             checkpoint = CheckpointCheck(stream.read())
         if report is not None:
             report["checkpoint"] = checkpoint
+    if getattr(args, "receipt", None):  # issue 20, part 4: a respondent's receipt, checked against this log
+        checkpoint = ReceiptCheck(read_receipt(args.receipt))
+        if report is not None:
+            report["receipt"] = checkpoint
+            report["signature"] = _receipt_signature(checkpoint)
     if zipfile.is_zipfile(args.log):
         with zipfile.ZipFile(args.log) as archive:
             return verify_export(archive, args.head, args.seq, report, checkpoint)
@@ -845,9 +996,13 @@ def main(argv=None):
     parser.add_argument("--revisions", help="comment revisions CSV (comment_id, body) to check against the log")
     parser.add_argument("--checkpoint", help="a checkpoint (from /log/checkpoint): the log's first <size> entries "
                                              "must make its Merkle tree root (its signature is not checked here)")
+    parser.add_argument("--receipt", help="a respondent's receipt (JSON): its entry, inclusion proof and "
+                                          "checkpoint must agree with this log")
     args = parser.parse_args(argv)
     if args.seq is not None and not args.head:
         parser.error("--seq needs --head")
+    if args.receipt and args.checkpoint:
+        parser.error("give --checkpoint or --receipt, not both")
     report = {}
     try:
         count, last = _run(args, report)
@@ -856,6 +1011,9 @@ def main(argv=None):
         return 1
     except ExportError as error:
         print(f"FAIL in {error}")
+        return 1
+    except ReceiptError as error:
+        print(f"FAIL: {error}")
         return 1
     except (OSError, UnicodeDecodeError, zipfile.BadZipFile, csv.Error) as error:
         print(f"FAIL: cannot read the export ({type(error).__name__}: {error})".splitlines()[0])
@@ -868,6 +1026,11 @@ def main(argv=None):
         checkpoint = report["checkpoint"]
         print(f"the checkpoint's root is the tree of the first {checkpoint.size} entries ({checkpoint.origin}; "
               "check its signature with the portal's verifier key)")
+    if report.get("receipt"):
+        receipt = report["receipt"].receipt
+        print(f"the receipt's entry (seq {receipt.index + 1}, {receipt.entry['action']} {receipt.entry['subject']}) "
+              f"is in the log and in the tree of its checkpoint ({receipt.size} entries); signature "
+              f"{report['signature']}")
     if report.get("erased"):
         print(f"{report['erased']} comment text(s) erased at their authors' request: the log keeps their SHA-256")
     return 0
