@@ -22,6 +22,7 @@ const copies = [
   ["node_modules/htmx.org/dist/htmx.min.js", "htmx.min.js"],
   ["static/js/portal.js", "portal.js"],
   ["static/js/suggestions.js", "suggestions.js"],
+  ["static/js/receipts.js", "receipts.js"], // issue 20, part 4 (receipts)
 ];
 for (const [from, to] of copies) copyFileSync(join(root, from), join(dist, to));
-console.log("built static/dist: portal.css, govuk-frontend.min.js, htmx.min.js, portal.js, suggestions.js");
+console.log("built static/dist: portal.css, govuk-frontend.min.js, htmx.min.js, portal.js, suggestions.js, receipts.js");

@@ -8,4 +8,4 @@ class CheckReceiptForm(FlaskForm):
     (app/receipts/services.check) and reports as one error on the field used."""
 
     receipt_file = FileField("Upload your receipt file")
-    receipt_text = TextAreaField("Or paste the receipt's text")
+    receipt_text = TextAreaField("Or paste the receipt’s text")

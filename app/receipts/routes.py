@@ -80,8 +80,16 @@ def check():
     return response
 
 
+class ReceiptMessage(Markup):
+    """A "posted" message holding its receipt link (HTML); `announce` is the words alone, for the live region."""
+
+    announce = ""
+
+
 def with_receipt_link(message, url):
     """A "posted" message with the link to its receipt: the flash banner (no JavaScript) and the htmx status line
-    show it alike."""
-    return Markup('{} <a class="govuk-link govuk-notification-banner__link" href="{}" download>Download your '
-                  'receipt</a>').format(message, url)
+    show it alike; screen readers are told the message alone (templates/consultations/_comments.html announce)."""
+    html = ReceiptMessage(Markup('{} <a class="govuk-link govuk-notification-banner__link" href="{}" download>'
+                                 'Download your receipt</a>').format(message, url))
+    html.announce = str(message)
+    return html

@@ -861,8 +861,8 @@ class Receipt:
         if receipt["entry_decoded"] != entry:
             raise ReceiptError("The receipt's entry_decoded differs from its entry: the receipt was changed")
         if entry["seq"] != index + 1:
-            raise ReceiptError(f"The receipt's index ({index}) is not its entry's place in the log "
-                               f"(seq {entry['seq']!r} is index {entry['seq'] - 1 if isinstance(entry['seq'], int) else '?'})")
+            raise ReceiptError(f"The receipt's index ({index}) is not its entry's place in the log (its entry "
+                               f"says seq {entry['seq']!r}; index = seq - 1): the receipt was changed")
         if "text_sha256" in receipt and receipt["text_sha256"] != entry["data"].get(TEXT_KEY):
             raise ReceiptError("The receipt's text_sha256 is not the SHA-256 its entry holds: the receipt was changed")
         self.entry, self.leaf = entry, leaf_hash(self.bytes)

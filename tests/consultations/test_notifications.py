@@ -34,7 +34,8 @@ class Inbox:
         return [message for rcpt, message in self.messages if rcpt == address]
 
     def recipients(self):
-        return sorted(rcpt for rcpt, _ in self.messages)
+        """Who was notified (receipts for one's own posts, issue 20, are not notices: tests/receipts)."""
+        return sorted(rcpt for rcpt, message in self.messages if not message["Subject"].startswith("Your receipt"))
 
 
 def _free_port():
