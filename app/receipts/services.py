@@ -14,6 +14,7 @@ import binascii
 import json
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 
 from app.database import transaction
@@ -106,7 +107,7 @@ def filename(receipt):
 def email_receipt(person, row, what):
     """Queue the receipt for entry `row` to `person` (if they have an email address), in the caller's
     transaction: the email exists exactly when the entry does. `what`: "comment", "reply" or "vote"."""
-    if not person.email:
+    if not person.email or not current_app.config.get("RECEIPT_EMAILS", True):
         return None
     receipt = build(row)
     return mail.queue(person.email, f"Your receipt: your {what} is in the consultation log", "receipt",

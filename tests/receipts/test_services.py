@@ -170,3 +170,9 @@ def test_check_says_not_in_todays_log_after_history_is_rewritten(db, consultatio
     assert signing.latest().size > json.loads(receipt)["index"] + 1
     result = receipts.check(receipt)
     assert not result.in_todays_log and "does not extend" in result.why_not
+
+
+def test_receipt_emails_can_be_turned_off(app, db, consultation, sections, practitioner):
+    app.config["RECEIPT_EMAILS"] = False
+    services.post_comment(practitioner, consultation, "No email please", section=sections[0])
+    assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
