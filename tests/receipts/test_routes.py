@@ -191,3 +191,20 @@ def test_the_check_page_says_not_in_todays_log_after_a_rewrite(client, csrf, db,
     assert "today’s log no longer holds it" in html
     assert re.search(r"Still in today’s log\s*</dt>\s*<dd[^>]*>\s*No: ", html)
     assert "history was rewritten" in html and "independent scrutineer" in html
+
+
+def test_a_download_makes_a_checkpoint_when_none_covers_the_entry(app, client, login, consultation, sections,
+                                                                  practitioner):
+    from app.trail import signing, tree
+
+    app.config["RECEIPT_EMAILS"] = False  # so no emailed receipt has made one already
+    comment = services.post_comment(practitioner, consultation, "Not yet covered", section=sections[0])
+    before = signing.latest()
+    assert before is None or before.size < tree.size()  # no checkpoint holds the new entry yet
+    login(practitioner)
+    receipt = _download(client, f"/comments/{comment.id}/receipt")
+    latest = signing.latest()
+    assert latest.reason == "receipt" and latest.size == tree.size() > receipt["index"]
+    assert receipt["checkpoint"] == latest.note
+    assert _download(client, f"/comments/{comment.id}/receipt")["checkpoint"] == latest.note  # kept, not re-made
+    assert receipts.check(receipts.to_json(receipt)).in_todays_log
