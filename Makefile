@@ -16,7 +16,7 @@ export DATABASE_URL ?= sqlite:///$(CURDIR)/instance/$(DEMO).sqlite3
 endif
 STAMP  := .make
 
-.PHONY: run test check bench-mixed setup setup-dev assets browser migrate demo check-ci soak bench audit clean
+.PHONY: run test check bench-mixed bench-proofs setup setup-dev assets browser migrate demo check-ci soak bench audit clean
 
 ## make run — install, migrate, load the demo partnership and serve on http://127.0.0.1:$(PORT)
 ##   make run DEMO=hartlepool-stockton loads the two-area partnership instead (into an empty database)
@@ -95,6 +95,11 @@ bench: setup-dev
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 	$(PY) bench/run.py
 	$(PY) bench/mixed.py
+	$(PY) bench/proofs.py
+
+## make bench-proofs — only the log's proofs at 1,000,000 entries: served and checked (bench/proofs.py)
+bench-proofs: setup-dev
+	$(PY) bench/proofs.py
 
 ## make bench-mixed — only the mixed-load table: 16 signed-in readers while others write (bench/mixed.py)
 bench-mixed: setup-dev

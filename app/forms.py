@@ -46,6 +46,21 @@ def submit(form, action):
         return None
 
 
+def attempt(action, category="error"):
+    """The one path from a button (a form with no fields to mark) to a service: call `action()`; a rule the service
+    refuses is flashed (to show where the button redirects) and None returned. As with submit(), NotAllowed and
+    NotFound are no refusal to flash: they reach the app's 403 and 404 pages."""
+    from flask import flash
+
+    try:
+        return Done(action())
+    except (NotAllowed, NotFound):
+        raise
+    except DomainError as error:
+        flash(error.message, category)
+        return None
+
+
 def error_summary_items(form):
     """GOV.UK error summary items: each links to its field."""
     items = [{"text": message} for message in form.form_errors]

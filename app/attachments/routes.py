@@ -80,10 +80,7 @@ def remove(attachment_id):
     form = ConfirmForm()
     if form.validate_on_submit():
         title = attachment.title
-        try:
-            services.remove(current_user, attachment)
-        except DomainError as error:
-            abort(getattr(error, "status_code", 409))
+        services.remove(current_user, attachment)  # a refusal reaches the app's 403/404/409 page with its words
         flash(f"“{title}” has been removed", "success")
         return redirect(url_for("drafts.draft", draft_id=draft.id, _anchor="attachments"), 303)
     return render_template("attachments/remove.html", draft=draft, attachment=attachment, form=form)

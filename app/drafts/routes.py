@@ -20,6 +20,7 @@ from app.extensions import db, htmx
 from app.forms import submit
 from app.partnerships.models import Partnership
 from app.security import roles_required
+from app.suggestions import queries as suggestions
 
 bp = Blueprint("drafts", __name__)
 
@@ -115,6 +116,7 @@ def _draft_context(draft, **extra):
         "publish_form": PublishForm(formdata=None),
         "status_message": "",
         "documents": attachments.by_section(draft.id),  # {None: the whole draft's, section key: that section's}
+        "applied": suggestions.applied_to(working) if working else {},  # suggestions accepted into each section
     }
     context.update(extra)
     return context
@@ -165,7 +167,7 @@ def version(draft_id, number):
     earlier = [v for v in _visible_versions(draft) if v.number < version.number]
     return render_template("drafts/version.html", draft=draft, version=version, editing=_can_edit(),
                            previous=earlier[-1] if earlier else None, checklist=services.checklist(version),
-                           missing=services.missing_topics(version))
+                           missing=services.missing_topics(version), applied=suggestions.applied_to(version))
 
 
 @bp.route("/drafts/<int:draft_id>/compare")

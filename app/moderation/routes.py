@@ -10,9 +10,8 @@ from app.access import MODERATION_READERS, MODERATORS, load_comment
 from app.accounts.models import Audience, Role
 from app.consultations import queries as consultation_queries
 from app.consultations.models import Comment, CommentStatus
-from app.errors import DomainError
 from app.extensions import db
-from app.forms import submit
+from app.forms import attempt, submit
 from app.moderation import queries, services
 from app.moderation.forms import (
     ApproveForm,
@@ -263,11 +262,7 @@ def review_concern(concern_id):
 def redact(concern_id):
     concern = _concern(concern_id)
     if request.method == "POST" and ConfirmForm().validate_on_submit():
-        try:
-            services.redact(current_user, concern)
-        except DomainError as error:
-            flash(error.message, "info")
-        else:
+        if attempt(lambda: services.redact(current_user, concern), category="info"):
             flash("The comment's text has been removed from the consultation record and kept in this record",
                   "success")
     return _see_other(".concern_record", concern_id=concern.id)

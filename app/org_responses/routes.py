@@ -11,7 +11,7 @@ from app.access import load_consultation
 from app.accounts.models import Person, Role
 from app.errors import DomainError
 from app.extensions import db
-from app.forms import add_domain_error, submit
+from app.forms import add_domain_error, attempt, submit
 from app.org_responses import services
 from app.org_responses.forms import AnswerForm, CoAuthorForm, PublishAnswerForm, StartForm, draft_form
 from app.org_responses.models import OrgResponse
@@ -83,11 +83,8 @@ def _see_other(url):
 def start(consultation_id):
     consultation, _access = _consultation(consultation_id)
     if StartForm().validate_on_submit():
-        try:
-            response = services.start(current_user, consultation)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
+        if done := attempt(lambda: services.start(current_user, consultation)):
+            response = done.value
             flash(f"You have started {response.organisation.name}’s formal response. Only you and the co-authors "
                   "you add can see it until you submit it.", "success")
             return _see_other(url_for(".show", response_id=response.id))
@@ -161,11 +158,7 @@ def add_co_author(response_id):
     form.person.choices = _co_author_choices(response)
     if form.validate_on_submit():
         person = db.session.get(Person, form.person.data) if form.person.data else None
-        try:
-            services.add_co_author(current_user, response, person)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
+        if attempt(lambda: services.add_co_author(current_user, response, person)):
             flash(f"{person.display_name} can now see and edit this draft", "success")
     else:
         flash(next(iter(form.errors.values()))[0] if form.errors else "Choose a person", "error")
@@ -198,11 +191,7 @@ def answer(response_id):
 def publish_answer(response_id):
     response, _consultation_, _access = _load(response_id)
     if PublishAnswerForm().validate_on_submit():
-        try:
-            services.publish_answer(current_user, response)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
+        if attempt(lambda: services.publish_answer(current_user, response)):
             flash(f"Your answer has been published and {response.organisation.name}’s lead has been emailed",
                   "success")
     return _see_other(url_for(".answer", response_id=response.id))

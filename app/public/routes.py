@@ -4,6 +4,7 @@ from flask import Blueprint, abort, render_template
 from app.public import services
 from app.responses import services as responses
 from app.scrutiny import services as scrutiny
+from app.suggestions import queries as suggestions
 
 bp = Blueprint("public", __name__)
 
@@ -26,7 +27,8 @@ def _render(publication):
                            released=scrutiny.released_findings(consultation),
                            titles=responses.section_titles(consultation),
                            versions=services.publications_of(publication.slug),
-                           latest=services.publication(publication.slug))
+                           latest=services.publication(publication.slug),
+                           **suggestions.report_part(consultation, publication.version, sees_drafts=False, public=True))
 
 
 @bp.route("/arrangements/<slug>")

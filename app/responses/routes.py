@@ -2,20 +2,21 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from app.access import OVERSEERS, SEES_ALL, load_consultation
+from app.access import OVERSEERS, SEES_ALL, SIGNATORIES, load_consultation
 from app.accounts.models import Role
 from app.consultations import queries
 from app.consultations.models import Comment
 from app.drafts.compare import compare_versions
-from app.errors import DomainError
 from app.extensions import db
-from app.forms import add_domain_error, submit
+from app.forms import attempt, submit
 from app.partnerships.models import Organisation, OrganisationKind
 from app.responses import answering, bulk, picture, publishing, services
 from app.responses.filter_forms import BulkTagForm, FilterForm
 from app.responses.forms import PublishForm, ResponseForm, TagForm, ThemeForm
 from app.responses.models import Outcome, Theme
 from app.security import roles_required
+from app.suggestions import queries as suggestions
+from app.workshops import services as workshops
 
 bp = Blueprint("responses", __name__)
 
@@ -97,11 +98,8 @@ def _filter_form(consultation, themes):
 
 
 def _publish(consultation, theme=None):
-    try:
-        count = publishing.publish_answers(current_user, consultation, theme)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
+    if done := attempt(lambda: publishing.publish_answers(current_user, consultation, theme)):
+        count = done.value
         flash(f"{count} answer{'' if count == 1 else 's'} published. The people who commented can now read "
               f"{'it' if count == 1 else 'them'}, and those with an email address have been emailed.", "success")
 
@@ -135,13 +133,12 @@ def bulk_tag(consultation_id):
     form.theme.choices = [("", "Choose a theme")] + [(t.id, t.name) for t in services.themes_of(consultation)]
     if form.validate_on_submit():
         theme = db.session.get(Theme, form.theme.data) if form.theme.data else None
-        try:
-            theme, count = bulk.tag_comments(current_user, consultation, form.comments.data, theme=theme,
-                                             new_theme=form.new_theme.data)
-        except DomainError as error:
-            flash(error.message, "error")
+        done = attempt(lambda: bulk.tag_comments(current_user, consultation, form.comments.data, theme=theme,
+                                                 new_theme=form.new_theme.data))
+        if not done:
             session["bulk_tag_new_theme"] = (form.new_theme.data or "")[:200]  # nothing typed is lost
         else:
+            theme, count = done.value
             flash(f"{count} comment{'' if count == 1 else 's'} tagged with “{theme.name}”", "success")
     back = url_for(".index", consultation_id=consultation.id)
     query = form.back.data or ""
@@ -162,14 +159,10 @@ def themes(consultation_id):
     form = ThemeForm() if current_user.has_role(Role.FACILITATOR) else None
     if form is None and ThemeForm().is_submitted():
         abort(403)
-    if form is not None and form.validate_on_submit():
-        try:
-            theme = services.create_theme(current_user, consultation, form.name.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            flash(f"Theme “{theme.name}” added", "success")
-            return _see_other(url_for(".themes", consultation_id=consultation.id))
+    if form is not None and (done := submit(form, lambda: services.create_theme(current_user, consultation,
+                                                                              form.name.data))):
+        flash(f"Theme “{done.value.name}” added", "success")
+        return _see_other(url_for(".themes", consultation_id=consultation.id))
     items = services.answered_comments(consultation)
     counts = {}
     for item in items:
@@ -187,19 +180,14 @@ def theme(theme_id):
     form = _response_form(consultation, response) if current_user.has_role(Role.FACILITATOR) else None
     if form is None and ResponseForm().is_submitted():
         abort(403)
-    if form is not None and form.validate_on_submit():
-        try:
-            services.respond(current_user, consultation, theme=theme, outcome=form.outcome.data,
-                             reason=form.reason.data, changed_section_key=form.changed_section.data or None,
-                             amendment_reason=form.amendment_reason.data)
-        except DomainError as error:
-            add_domain_error(form, error)
-        else:
-            copies, own = services.theme_application(theme)
-            flash(f"Your answer to the theme “{theme.name}” has been saved and applied to {copies} "
-                  f"comment{'' if copies == 1 else 's'}" + (f"; {own} with an answer of {'its' if own == 1 else 'their'}"
-                                                           " own kept it" if own else ""), "success")
-            return _see_other(url_for(".theme", theme_id=theme.id))
+    if form is not None and submit(form, lambda: services.respond(
+            current_user, consultation, theme=theme, outcome=form.outcome.data, reason=form.reason.data,
+            changed_section_key=form.changed_section.data or None, amendment_reason=form.amendment_reason.data)):
+        copies, own = services.theme_application(theme)
+        flash(f"Your answer to the theme “{theme.name}” has been saved and applied to {copies} "
+              f"comment{'' if copies == 1 else 's'}" + (f"; {own} with an answer of {'its' if own == 1 else 'their'}"
+                                                       " own kept it" if own else ""), "success")
+        return _see_other(url_for(".theme", theme_id=theme.id))
     ids = set(services.theme_comment_ids(theme))
     items = [item for item in services.answered_comments(consultation) if item.comment.id in ids]
     sections = list(consultation.version.sections)
@@ -250,12 +238,9 @@ def tag(comment_id):
     form.theme.choices = [("", "Choose a theme")] + [(t.id, t.name) for t in services.themes_of(consultation)]
     if form.validate_on_submit():
         theme = db.session.get(Theme, form.theme.data) if form.theme.data else None
-        try:
-            theme = services.tag_comment(current_user, comment, theme=theme, new_theme=form.new_theme.data)
-        except DomainError as error:
-            flash(error.message, "error")
-        else:
-            flash(f"Tagged with “{theme.name}”", "success")
+        if done := attempt(lambda: services.tag_comment(current_user, comment, theme=theme,
+                                                        new_theme=form.new_theme.data)):
+            flash(f"Tagged with “{done.value.name}”", "success")
     return _see_other(url_for(".comment", comment_id=comment.id))
 
 
@@ -283,6 +268,10 @@ def report(consultation_id):
                            outcome_counts=_outcome_counts(items), titles=services.section_titles(consultation),
                            unchanged=services.unchanged_claims(consultation, final)
                            if current_user.has_role(Role.FACILITATOR) else [],
+                           workshops=workshops.tally(consultation.id),
+                           **suggestions.report_part(consultation, final, sees_drafts=drafts, viewer_id=current_user.id,
+                                                     wider=not current_user.has_role(*SEES_ALL, Role.DSL, *SIGNATORIES),
+                                                     public=not drafts),
                            **(_vote_reasons(consultation) if current_user.has_role(*SEES_ALL) else {}))
 
 

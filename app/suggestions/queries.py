@@ -265,6 +265,18 @@ def accepted_in(consultation, version):
     return checks
 
 
+def report_part(consultation, final_version, *, sees_drafts, viewer_id=None, wider=True, public=False):
+    """What templates/suggestions/_report.html shows (the report, the published arrangement): the suggestions as this
+    reader may see them (for_report) and, when `final_version` is not the consulted one, whether it holds each
+    accepted suggestion ({suggestion id: Check})."""
+    checks = {}
+    if final_version is not None and final_version.id != consultation.version_id:
+        checks = {check.suggestion.id: check for check in accepted_in(consultation, final_version)}
+    return {"suggestion_items": for_report(consultation, sees_drafts=sees_drafts, viewer_id=viewer_id, wider=wider,
+                                           public=public),
+            "suggestion_checks": checks, "final_version": final_version}
+
+
 def applied_to(version):
     """{section id: [suggestion]} of the suggestions accepted into this version (the link back from the draft)."""
     rows = db.session.execute(select(Suggestion).join(Section, Suggestion.applied_section_id == Section.id)

@@ -41,18 +41,6 @@ def _accepted_in(consultation, version):
     return queries.accepted_in(consultation, version)
 
 
-@bp.app_template_global("suggestions_for_report")
-def _for_report(consultation, sees_drafts=False, wider=True, public=False):
-    viewer = current_user.id if current_user.is_authenticated else None
-    return queries.for_report(consultation, sees_drafts=sees_drafts, viewer_id=viewer, wider=wider, public=public)
-
-
-@bp.app_template_global("suggestions_applied_to")
-def _applied_to(version):
-    """For the draft pages: {section id: suggestions accepted into it} (the link back to each)."""
-    return queries.applied_to(version)
-
-
 # --- loading and authorising --------------------------------------------------------------------
 
 def _consultation(consultation_id):

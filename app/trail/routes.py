@@ -61,17 +61,19 @@ def consistency():
         _bad(f"from ({size1}) must not be more than to ({size2})")
     if size2 > size:
         _bad(f"to ({size2}) is more than the log's size ({size})")
-    proof = tree.consistency_proof(size1, size2)
-    return jsonify({"from": size1, "to": size2, "root_from": _b64([tree.root(size1)])[0],
-                    "root_to": _b64([tree.root(size2)])[0], "proof": _b64(proof)})
+    root1, root2, proof = tree.consistency(size1, size2)
+    return jsonify({"from": size1, "to": size2, "root_from": _b64([root1])[0], "root_to": _b64([root2])[0],
+                    "proof": _b64(proof)})
 
 
 @bp.get("/proof/inclusion")
 def inclusion():
     index, size = _int_arg("index"), _int_arg("size")
-    if size > tree.size():
-        _bad(f"size ({size}) is more than the log's size ({tree.size()})")
+    log_size = tree.size()
+    if size > log_size:
+        _bad(f"size ({size}) is more than the log's size ({log_size})")
     if index >= size:
         _bad(f"index ({index}) must be less than size ({size}); leaf index is seq - 1")
-    return jsonify({"index": index, "size": size, "leaf_hash": _b64(tree.fetch({(0, index)}).values())[0],
-                    "root": _b64([tree.root(size)])[0], "proof": _b64(tree.inclusion_proof(index, size))})
+    leaf, root, proof = tree.inclusion(index, size)
+    return jsonify({"index": index, "size": size, "leaf_hash": _b64([leaf])[0], "root": _b64([root])[0],
+                    "proof": _b64(proof)})

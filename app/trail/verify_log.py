@@ -3,14 +3,15 @@
 
     python verify_log.py log.jsonl
     python verify_log.py export.zip --head <hash from the public page or a sign-off> [--seq N]
-    python verify_log.py log.jsonl --checkpoint checkpoint.txt   (a signed checkpoint kept from /log/checkpoint)
+    python verify_log.py log.jsonl --checkpoint checkpoint.txt --key <verifier key>   (a checkpoint kept from /log/checkpoint)
+    python verify_log.py export.zip --receipt receipt.json [--key <verifier key>]   (a respondent's receipt, issue 20)
 
 It checks every entry's hash, the prev_hash links and that seq runs 1, 2, 3 … with
 no gaps, and that every log head an entry records (sign-offs, publications) is the
 chain's hash at that seq. Given --head, it checks that the log reaches that hash (at
 --seq, if given). Given --checkpoint, it checks that the first <size> entries make the
-Merkle tree root the checkpoint holds (RFC 9162; the signature needs Ed25519, which the
-standard library lacks: check it apart). Given a scrutiny export ZIP, it also checks every row of every CSV
+Merkle tree root the checkpoint holds (RFC 9162) and, given --key, that the portal's
+key signed it (Ed25519, written out below in pure Python). Given a scrutiny export ZIP, it also checks every row of every CSV
 file against the log entries about it (see EXPORT_FILES and the export's README.txt):
 a row with no entry, an entry with no row, a row out of order or a cell that differs
 from the facts (or the SHA-256 of free text) the log holds is refused, naming the
@@ -227,10 +228,16 @@ class HeadCheck:
 
 class CheckpointCheck:
     """Is a checkpoint's root the root of the first `size` entries? Its body (origin, size, base64 root) is read;
-    its Ed25519 signature is not checked here (the standard library has no Ed25519): check it with the portal's
-    verifier key (README) in any signed-note tool."""
+    its Ed25519 signature is checked when verifier keys are given (--key)."""
 
-    def __init__(self, note):
+    def __init__(self, note, keys=None):
+        self.signed_by_key = False
+        if keys:  # --key: the signature is checked too (pure-Python Ed25519 below)
+            try:
+                verify_note(note, keys)
+            except NoteError as error:
+                raise ChainError(0, str(error)) from None
+            self.signed_by_key = True
         lines = note.split("\n")
         try:
             self.origin, self.size = lines[0], int(lines[1])
@@ -251,6 +258,138 @@ class CheckpointCheck:
         if self.builder.root() != self.root:
             raise ChainError(self.size, f"the log's first {self.size} entries are not the tree the checkpoint "
                                         "signed (history was rewritten)")
+
+
+# --- Signed checkpoints: Ed25519 in pure Python (RFC 8032) and the C2SP signed-note format -------------------------
+# The standard library has no Ed25519; verification is small enough to write out (RFC 8032 section 5.1.7, the
+# reference code of section 6, cofactorless as OpenSSL and Go check it). It takes a few milliseconds per signature.
+
+_P = 2 ** 255 - 19
+_L = 2 ** 252 + 27742317777372353535851937790883648493
+_D = -121665 * pow(121666, _P - 2, _P) % _P
+_SQRT_M1 = pow(2, (_P - 1) // 4, _P)
+
+
+def _recover_x(y, sign):
+    if y >= _P:
+        return None
+    x2 = (y * y - 1) * pow(_D * y * y + 1, _P - 2, _P) % _P
+    if x2 == 0:
+        return None if sign else 0
+    x = pow(x2, (_P + 3) // 8, _P)
+    if (x * x - x2) % _P:
+        x = x * _SQRT_M1 % _P
+    if (x * x - x2) % _P:
+        return None
+    return _P - x if (x & 1) != sign else x
+
+
+def _decompress(encoded):
+    y = int.from_bytes(encoded, "little")
+    sign, y = y >> 255, y & ((1 << 255) - 1)
+    x = _recover_x(y, sign)
+    return None if x is None else (x, y, 1, x * y % _P)
+
+
+def _add(a, b):
+    x1, y1, z1, t1 = a
+    x2, y2, z2, t2 = b
+    a_ = (y1 - x1) * (y2 - x2) % _P
+    b_ = (y1 + x1) * (y2 + x2) % _P
+    c = 2 * t1 * t2 * _D % _P
+    d = 2 * z1 * z2 % _P
+    e, f, g, h = b_ - a_, d - c, d + c, b_ + a_
+    return (e * f % _P, g * h % _P, f * g % _P, e * h % _P)
+
+
+def _mul(scalar, point):
+    result = (0, 1, 1, 0)
+    while scalar:
+        if scalar & 1:
+            result = _add(result, point)
+        point = _add(point, point)
+        scalar >>= 1
+    return result
+
+
+def _equal(a, b):
+    return (a[0] * b[2] - b[0] * a[2]) % _P == 0 and (a[1] * b[2] - b[1] * a[2]) % _P == 0
+
+
+_GY = 4 * pow(5, _P - 2, _P) % _P
+_G = (_recover_x(_GY, 0), _GY, 1, _recover_x(_GY, 0) * _GY % _P)
+
+
+def ed25519_verify(public_key, message, signature):
+    """True if `signature` (64 bytes) is public_key's (32 bytes) Ed25519 signature of message (bytes)."""
+    if len(public_key) != 32 or len(signature) != 64:
+        return False
+    a, r = _decompress(public_key), _decompress(signature[:32])
+    s = int.from_bytes(signature[32:], "little")
+    if a is None or r is None or s >= _L:
+        return False
+    h = int.from_bytes(hashlib.sha512(signature[:32] + public_key + message).digest(), "little") % _L
+    return _equal(_mul(s, _G), _add(r, _mul(h, a)))
+
+
+class NoteError(ValueError):
+    """A checkpoint (signed note) that cannot be read or whose signature does not verify: one line for a person."""
+
+
+EM_DASH = "\u2014"
+
+
+def parse_verifier_key(key):
+    """(name, key id, raw Ed25519 public key) of a signed-note verifier key name+<hex id>+<base64(0x01 ‖ key)>."""
+    try:
+        name, id_hex, encoded = key.strip().split("+", 2)
+        raw = base64.b64decode(encoded, validate=True)
+        key_id = bytes.fromhex(id_hex)
+    except (ValueError, binascii.Error):
+        raise NoteError("the verifier key is not name+id+base64 key") from None
+    if len(raw) != 33 or raw[0] != 1 or len(key_id) != 4:
+        raise NoteError("the verifier key is not an Ed25519 signed-note key")
+    if hashlib.sha256(name.encode("utf-8") + b"\n" + raw).digest()[:4] != key_id:
+        raise NoteError("the verifier key's id does not match its name and key")
+    return name, key_id, raw[1:]
+
+
+def parse_note(note):
+    """(origin, size, root, text, [(name, key id, signature)]) of a checkpoint in the C2SP signed-note format."""
+    text, blank, signatures = note.replace("\r\n", "\n").partition("\n\n")
+    lines = text.split("\n")
+    try:
+        origin, size, root = lines[0], int(lines[1]), base64.b64decode(lines[2], validate=True)
+    except (IndexError, ValueError, binascii.Error):
+        raise NoteError("the checkpoint is not origin, size and base64 root hash on three lines") from None
+    if not blank or not origin or not lines[1].isdigit() or len(root) != 32:
+        raise NoteError("the checkpoint is not origin, size and base64 root hash on three lines")
+    found = []
+    for line in signatures.strip("\n").split("\n"):
+        name, _, encoded = line.removeprefix(EM_DASH + " ").partition(" ")
+        try:
+            blob = base64.b64decode(encoded, validate=True)
+        except binascii.Error:
+            raise NoteError("a signature line of the checkpoint is not base64") from None
+        if not line.startswith(EM_DASH + " ") or len(blob) < 5:
+            raise NoteError("a signature line of the checkpoint is not \u2014 name base64")
+        found.append((name, blob[:4], blob[4:]))
+    return origin, size, root, text + "\n", found
+
+
+def verify_note(note, verifier_keys):
+    """(origin, size, root) of a checkpoint signed by one of verifier_keys (signed-note verifier keys); NoteError
+    otherwise. A signature by a key not given is ignored, as the signed-note format says."""
+    origin, size, root, text, signatures = parse_note(note)
+    keys = {(name, key_id): public for name, key_id, public in map(parse_verifier_key, verifier_keys)}
+    for name, key_id, signature in signatures:
+        public = keys.get((name, key_id))
+        if public is None:
+            continue
+        if not ed25519_verify(public, text.encode("utf-8"), signature):
+            raise NoteError(f"the signature by {name} does not verify: the checkpoint was altered or forged")
+        return origin, size, root
+    raise NoteError("the checkpoint is signed by none of the keys given")
 
 
 class TextIndex:
@@ -915,11 +1054,20 @@ def read_receipt(path):
         raise ReceiptError("The receipt is not valid JSON") from None
 
 
-def _receipt_signature(check):
+def _receipt_signature(check, keys=None):
+    """The checkpoint's Ed25519 signature: with the receipt's own verifier key, and (--key) with the key given."""
     try:
-        return check.signature()
-    except Exception:  # whatever the verifier raises for a bad signature: one line
-        raise ReceiptError("The receipt's checkpoint signature does not verify with its verifier key") from None
+        verify_note(check.receipt.note, [check.receipt.verifier_key])
+    except NoteError as error:
+        raise ReceiptError(f"The receipt's checkpoint does not verify with its verifier key ({error})") from None
+    if not keys:
+        return ("signed with the receipt's own verifier key: compare it with the portal's published key, or give "
+                "--key")
+    try:
+        verify_note(check.receipt.note, keys)
+    except NoteError as error:
+        raise ReceiptError(f"The receipt's checkpoint is not signed by the key given ({error})") from None
+    return "signed with the key given"
 
 
 class ReceiptCheck(CheckpointCheck):
@@ -930,7 +1078,7 @@ class ReceiptCheck(CheckpointCheck):
         self.receipt = receipt
         receipt.check_inclusion()
         self.origin, self.size, self.root, self.builder = receipt.origin, receipt.size, receipt.root, TreeBuilder()
-        self.leaf_found = None
+        self.leaf_found, self.signed_by_key = None, False
 
     def __call__(self, entry):
         if entry["seq"] == self.receipt.index + 1:
@@ -948,14 +1096,6 @@ class ReceiptCheck(CheckpointCheck):
         except ChainError as error:
             raise ChainError(error.seq, error.reason.replace("the checkpoint", "the receipt's checkpoint")) from None
 
-    def signature(self):
-        """'checked' or why not: the Ed25519 signature with the receipt's verifier key (verify_note, if present)."""
-        verify = globals().get("verify_note")
-        if verify is None:
-            return "not checked here: check it with the portal's verifier key"
-        verify(self.receipt.note, [self.receipt.verifier_key])
-        return "checked"
-
 
 def _open_text(archive, name):
     return io.TextIOWrapper(archive.open(name), encoding="utf-8", newline="")
@@ -965,14 +1105,14 @@ def _run(args, report=None):
     checkpoint = None
     if getattr(args, "checkpoint", None):
         with open(args.checkpoint, encoding="utf-8") as stream:
-            checkpoint = CheckpointCheck(stream.read())
+            checkpoint = CheckpointCheck(stream.read(), getattr(args, "key", None))
         if report is not None:
             report["checkpoint"] = checkpoint
     if getattr(args, "receipt", None):  # issue 20, part 4: a respondent's receipt, checked against this log
         checkpoint = ReceiptCheck(read_receipt(args.receipt))
         if report is not None:
             report["receipt"] = checkpoint
-            report["signature"] = _receipt_signature(checkpoint)
+            report["signature"] = _receipt_signature(checkpoint, getattr(args, "key", None))
     if zipfile.is_zipfile(args.log):
         with zipfile.ZipFile(args.log) as archive:
             return verify_export(archive, args.head, args.seq, report, checkpoint)
@@ -995,9 +1135,12 @@ def main(argv=None):
     parser.add_argument("--comments", help="comments CSV (comment_id, body) to check against the log")
     parser.add_argument("--revisions", help="comment revisions CSV (comment_id, body) to check against the log")
     parser.add_argument("--checkpoint", help="a checkpoint (from /log/checkpoint): the log's first <size> entries "
-                                             "must make its Merkle tree root (its signature is not checked here)")
-    parser.add_argument("--receipt", help="a respondent's receipt (JSON): its entry, inclusion proof and "
-                                          "checkpoint must agree with this log")
+                                             "must make its Merkle tree root")
+    parser.add_argument("--key", action="append", help="the portal's verifier key (README, /log/keys, the published "
+                                                       "arrangement): the checkpoint's signature must verify with it "
+                                                       "(repeat for retired keys)")
+    parser.add_argument("--receipt", help="a respondent's receipt (JSON): its entry, inclusion proof and signed "
+                                          "checkpoint must agree with this log (and, given --key, that key signed it)")
     args = parser.parse_args(argv)
     if args.seq is not None and not args.head:
         parser.error("--seq needs --head")
@@ -1024,13 +1167,13 @@ def main(argv=None):
     print(f"OK {count} {last}")
     if report.get("checkpoint"):
         checkpoint = report["checkpoint"]
-        print(f"the checkpoint's root is the tree of the first {checkpoint.size} entries ({checkpoint.origin}; "
-              "check its signature with the portal's verifier key)")
+        signed = ("signed with the key given" if checkpoint.signed_by_key
+                  else "its signature not checked: give --key with the portal's verifier key")
+        print(f"the checkpoint's root is the tree of the first {checkpoint.size} entries ({checkpoint.origin}; {signed})")
     if report.get("receipt"):
         receipt = report["receipt"].receipt
         print(f"the receipt's entry (seq {receipt.index + 1}, {receipt.entry['action']} {receipt.entry['subject']}) "
-              f"is in the log and in the tree of its checkpoint ({receipt.size} entries); signature "
-              f"{report['signature']}")
+              f"is in the log and in the tree of its checkpoint ({receipt.size} entries); {report['signature']}")
     if report.get("erased"):
         print(f"{report['erased']} comment text(s) erased at their authors' request: the log keeps their SHA-256")
     return 0

@@ -212,7 +212,3 @@ def voice_account_html(person):
         method=workshop.method_label.lower(), day=workshop.held_on.strftime("%-d %B %Y"))
 
 
-@bp.app_template_global()
-def workshop_tally(consultation_id):
-    """For the consultation report's "Who took part": sessions counted by their participants (services.tally)."""
-    return services.tally(consultation_id)

@@ -10,68 +10,26 @@ The consultation is made here (through the services) on the shared live server, 
 """
 import re
 import uuid
-from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
-from tests.browser.helpers import DESKTOP, PHONE, assert_fits_width, sign_in, snap
-from tests.smtp import smtp, smtp_settings  # noqa: F401  (a fixture)
+from tests.browser.helpers import DESKTOP, PHONE, sign_in, snap
+from tests.journeys import builders
+from tests.smtp import smtp  # noqa: F401  (a fixture)
 
 PASSWORD = "a long and unguessable password"
 SECTION = "Schools in the partnership"
 
 
 def _consultation(live_server, run):
-    """An open consultation of the demo partnership, with one section, opened by the demo facilitator."""
-    from sqlalchemy import select
+    """An open consultation of the demo partnership for practitioners, with one section."""
+    from app.accounts.models import Audience
 
-    from app.accounts.models import Audience, Person
-    from app.consultations import services as consultations
-    from app.drafts import services as drafts
-    from app.partnerships.services import current_partnership
-    from app.timeutil import utcnow
-
-    with live_server.app.app_context():
-        facilitator = db.session.execute(select(Person).where(Person.email == "facilitator@demo.test")).scalar_one()
-        draft = drafts.create_draft(facilitator, current_partnership(), title=f"Education arrangements {run}")
-        working = drafts.working_version(draft)
-        drafts.add_section(facilitator, working, title=SECTION, body="How schools take part in the partnership.")
-        drafts.publish_version(facilitator, working, change_note="For consultation")
-        now = utcnow()
-        consultation = consultations.open_consultation(
-            facilitator, working, title=f"How schools take part {run}", audiences=[Audience.PRACTITIONERS.value],
-            opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(weeks=6))
-        consultation_id = consultation.id
-        db.session.remove()
-    return consultation_id
-
-
-def _deliver(live_server, smtp_server):
-    """Send the outbox through the tests' SMTP server, as the portal's mail worker does."""
-    from app.mail import services as mail
-
-    app = live_server.app
-    saved = {key: app.config.get(key) for key in smtp_settings(smtp_server)}
-    app.config.update(smtp_settings(smtp_server))
-    try:
-        with app.app_context():
-            while mail.send_due()[0]:
-                pass
-            db.session.remove()
-    finally:
-        app.config.update(saved)
-
-
-def _mail_to(smtp_server, address):
-    return [m for m in smtp_server.messages if m["To"] == address]
-
-
-def _check(page, viewport, name):
-    if viewport == PHONE:
-        assert_fits_width(page)
-    snap(page, name)
+    return builders.open_consultation(
+        live_server, draft_title=f"Education arrangements {run}", title=f"How schools take part {run}",
+        sections={SECTION: "How schools take part in the partnership."},
+        audiences=[Audience.PRACTITIONERS.value])[0]
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -114,7 +72,7 @@ def test_answers_reach_the_practitioner_only_once_published(browser, browser_err
     expect(answer).to_contain_text("Draft — not yet published")
     expect(fran.locator("#publication-counts")).to_have_text(
         "1 comment has a draft answer; 0 have their answers published.")
-    _check(fran, viewport, f"{shot}-1-draft-answer")
+    builders.check(fran, viewport, f"{shot}-1-draft-answer")
 
     # The practitioner sees no answer yet, and has no email.
     priya.goto(f"/consultations/{consultation_id}")
@@ -125,9 +83,9 @@ def test_answers_reach_the_practitioner_only_once_published(browser, browser_err
     snap(priya, f"{shot}-2-not-yet")
     priya.goto(f"/consultations/{consultation_id}/report")
     expect(priya.get_by_role("heading", name="The answers are not published yet")).to_be_visible()
-    _check(priya, viewport, f"{shot}-3-report-not-yet")
-    _deliver(live_server, smtp)
-    assert _mail_to(smtp, email) == []
+    builders.check(priya, viewport, f"{shot}-3-report-not-yet")
+    builders.deliver_mail(live_server, smtp)
+    assert builders.mail_to(smtp, email) == []
 
     # The facilitator publishes the answers.
     fran.goto(f"/consultations/{consultation_id}/responses")
@@ -137,11 +95,11 @@ def test_answers_reach_the_practitioner_only_once_published(browser, browser_err
         "0 comments have draft answers; 1 has its answer published.")
     expect(fran.get_by_role("button", name="Publish answers")).to_have_count(0)
     expect(fran.get_by_text("Draft — not yet published")).to_have_count(0)
-    _check(fran, viewport, f"{shot}-4-published")
+    builders.check(fran, viewport, f"{shot}-4-published")
 
     # One email; the answer on the consultation page and in the report.
-    _deliver(live_server, smtp)
-    mails = _mail_to(smtp, email)
+    builders.deliver_mail(live_server, smtp)
+    mails = builders.mail_to(smtp, email)
     assert len(mails) == 1 and mails[0]["Subject"].startswith("Your comment has been answered")
     body = mails[0].get_body(preferencelist=("plain",)).get_content()
     assert "Partly accepted" in body and "academies will follow next year" in body and words[:40] in body
@@ -154,17 +112,17 @@ def test_answers_reach_the_practitioner_only_once_published(browser, browser_err
     snap(priya, f"{shot}-5-answer-seen")
     mine.get_by_role("link", name=re.compile("Read every answer")).click()
     expect(priya.locator("main")).to_contain_text("academies will follow next year")
-    _check(priya, viewport, f"{shot}-6-report")
+    builders.check(priya, viewport, f"{shot}-6-report")
 
     # A change of wording alone: no email.
     fran.goto(f"/responses/comments/{comment_id}")
     expect(fran.locator("#answer-state")).to_contain_text("This answer is published")
-    _check(fran, viewport, f"{shot}-7-change-wording")
+    builders.check(fran, viewport, f"{shot}-7-change-wording")
     fran.get_by_label("Why").fill("Each school will name a contact by September; academies will follow next year.")
     fran.get_by_role("button", name="Save the answer").click()
     expect(fran.locator(".govuk-notification-banner")).to_contain_text("Your answer has been saved")
-    _deliver(live_server, smtp)
-    assert len(_mail_to(smtp, email)) == 1
+    builders.deliver_mail(live_server, smtp)
+    assert len(builders.mail_to(smtp, email)) == 1
     priya.goto(f"/consultations/{consultation_id}")
     expect(priya.locator("#your-answers")).to_contain_text("by September")
 
@@ -173,8 +131,8 @@ def test_answers_reach_the_practitioner_only_once_published(browser, browser_err
     fran.get_by_label("Not accepted", exact=True).check()
     fran.get_by_label("Why").fill("The schools' forum already names a contact for every school.")
     fran.get_by_role("button", name="Save the answer").click()
-    _deliver(live_server, smtp)
-    mails = _mail_to(smtp, email)
+    builders.deliver_mail(live_server, smtp)
+    mails = builders.mail_to(smtp, email)
     assert len(mails) == 2 and mails[-1]["Subject"].startswith("An answer to your comment has changed")
     assert "Not accepted (changed)" in mails[-1].get_body(preferencelist=("plain",)).get_content()
     priya.goto(f"/consultations/{consultation_id}")

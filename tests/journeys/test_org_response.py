@@ -16,9 +16,9 @@ import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
-from tests.browser.helpers import DESKTOP, PHONE, assert_fits_width, assert_no_axe_violations, sign_in, snap
-from tests.journeys.test_answers_published import _deliver, _mail_to
-from tests.smtp import smtp, smtp_settings  # noqa: F401  (a fixture)
+from tests.browser.helpers import DESKTOP, PHONE, assert_no_axe_violations, sign_in
+from tests.journeys import builders
+from tests.smtp import smtp  # noqa: F401  (a fixture)
 
 PASSWORD = "a long and unguessable password"
 CHARITY = "Voluntary Action North Somerset"
@@ -60,12 +60,6 @@ def _consultation_and_people(live_server, run):
     return consultation_id, emails
 
 
-def _check(page, viewport, name):
-    if viewport == PHONE:
-        assert_fits_width(page)
-    snap(page, name)
-
-
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_a_charity_prepares_and_submits_one_formal_response(browser, browser_errors, live_server, smtp, viewport):
     run = uuid.uuid4().hex[:6]
@@ -92,7 +86,7 @@ def test_a_charity_prepares_and_submits_one_formal_response(browser, browser_err
     lena.get_by_role("button", name="Add co-author").click()
     expect(lena.locator(".govuk-notification-banner")).to_contain_text(f"Colm Colleague {run} can now see and edit")
     expect(lena.locator("#co-authors")).to_contain_text(f"Colm Colleague {run} (co-author)")
-    _check(lena, viewport, f"{shot}-1-started")
+    builders.check(lena, viewport, f"{shot}-1-started")
     draft_url = lena.url.split("#")[0]
 
     # The colleague, without JavaScript, finds the draft and writes the charity's comment on the first proposal.
@@ -105,7 +99,7 @@ def test_a_charity_prepares_and_submits_one_formal_response(browser, browser_err
     colm.get_by_label(f"1. {FIRST}").fill(colleague_words)
     colm.get_by_role("button", name="Save draft").click()
     expect(colm.locator(".govuk-notification-banner")).to_contain_text("Your draft has been saved")
-    _check(colm, viewport, f"{shot}-2-co-author-saved")
+    builders.check(colm, viewport, f"{shot}-2-co-author-saved")
 
     # The lead's page was opened before that save: saving over it is refused, with the colleague's text shown.
     overall = f"The charity supports the proposals, with the changes below ({run})."
@@ -117,7 +111,7 @@ def test_a_charity_prepares_and_submits_one_formal_response(browser, browser_err
     expect(theirs).to_contain_text(colleague_words)
     expect(lena.get_by_label("Overall statement")).to_have_value(overall)  # the lead's words are kept
     assert_no_axe_violations(lena)
-    _check(lena, viewport, f"{shot}-3-someone-else-saved")
+    builders.check(lena, viewport, f"{shot}-3-someone-else-saved")
 
     # The lead puts both together and submits.
     lena.get_by_label(f"1. {FIRST}").fill(colleague_words)
@@ -131,12 +125,12 @@ def test_a_charity_prepares_and_submits_one_formal_response(browser, browser_err
     expect(block).to_contain_text("1 formal response submitted")
     expect(block.get_by_role("button", name=re.compile("Start a formal response"))).to_have_count(0)
     response.scroll_into_view_if_needed()
-    _check(lena, viewport, f"{shot}-4-submitted")
+    builders.check(lena, viewport, f"{shot}-4-submitted")
     seq = int(re.search(r"log records it as entry (\d+)", lena.locator(".govuk-notification-banner").inner_text()).group(1))
 
     # The receipt: the full text, with the log entry's seq and hash.
-    _deliver(live_server, smtp)
-    mails = _mail_to(smtp, emails["lead"])
+    builders.deliver_mail(live_server, smtp)
+    mails = builders.mail_to(smtp, emails["lead"])
     assert len(mails) == 1 and mails[0]["Subject"].startswith("Your formal response has been submitted")
     body = mails[0].get_body(preferencelist=("plain",)).get_content()
     assert colleague_words in body and overall in body and f"entry {seq}:" in body
@@ -147,7 +141,7 @@ def test_a_charity_prepares_and_submits_one_formal_response(browser, browser_err
         db.session.remove()
     assert entry["action"] == "org_response.submitted" and entry["hash"] in body
     assert entry["data"]["body_sha256"] in body and colleague_words not in str(entry)
-    assert _mail_to(smtp, emails["colleague"]) == []
+    assert builders.mail_to(smtp, emails["colleague"]) == []
 
     # The colleague sees it submitted, and can no longer change it.
     colm.goto(draft_url)
@@ -157,5 +151,5 @@ def test_a_charity_prepares_and_submits_one_formal_response(browser, browser_err
     expect(colm.locator("#formal-responses").get_by_role("heading", name=f"Response from {CHARITY}")).to_be_visible()
     expect(colm.locator("#your-formal-response")).to_have_count(0)
     colm.locator("#formal-responses").scroll_into_view_if_needed()
-    _check(colm, viewport, f"{shot}-5-seen-by-colleague")
+    builders.check(colm, viewport, f"{shot}-5-seen-by-colleague")
     browser_errors.assert_clean()

@@ -17,7 +17,8 @@ from playwright.sync_api import expect
 
 from app.demo import DEMO_PASSWORD
 from app.extensions import db
-from tests.browser.helpers import DESKTOP, PHONE, assert_fits_width, sign_in, snap
+from tests.browser.helpers import DESKTOP, PHONE, sign_in
+from tests.journeys import builders
 
 PASSWORD = "a long and unguessable password"
 SECTION = "Domestic abuse"
@@ -58,12 +59,6 @@ def _consultation(live_server, run):
         ids = consultation.id, draft.id
         db.session.remove()
     return ids
-
-
-def _check(page, viewport, name):
-    if viewport == PHONE:
-        assert_fits_width(page)
-    snap(page, name)
 
 
 def _select(page, words):
@@ -108,20 +103,20 @@ def test_suggested_wording_goes_into_version_3_and_the_report(browser, browser_e
     _select(priya, SELECTED)
     link = priya.get_by_role("link", name=f"Suggest new wording for “{SELECTED}”")
     expect(link).to_be_visible()
-    _check(priya, viewport, f"{shot}-1-selected")
+    builders.check(priya, viewport, f"{shot}-1-selected")
     link.click()
     expect(priya.get_by_role("heading", name=f"Suggest new wording for “{SECTION}”")).to_be_visible()
     expect(priya.get_by_label("The words you want to change")).to_have_value(SELECTED)
     priya.get_by_label("Your wording").fill("the adults, most often their mothers, who are being abused")
     priya.get_by_label("Why do you suggest this wording?").first.fill(
         "Most children we see live with a mother who is being abused: say so.")
-    _check(priya, viewport, f"{shot}-2-suggest-form")
+    builders.check(priya, viewport, f"{shot}-2-suggest-form")
     priya.get_by_role("button", name="Send your suggestion").first.click()
     expect(priya.locator(".govuk-notification-banner")).to_contain_text(f"Your suggestion for “{SECTION}” has been saved")
     card = priya.locator(".portal-suggestion").first
     expect(card.locator("ins")).to_contain_text("most often their mothers")
     expect(card).to_contain_text("inserted:")  # read out by screen readers, hidden on screen
-    _check(priya, viewport, f"{shot}-3-tracked-change")
+    builders.check(priya, viewport, f"{shot}-3-tracked-change")
 
     # Without JavaScript: words that are not in the section are refused on the field; an edited copy works.
     plain = person(email, javascript=False)
@@ -133,14 +128,14 @@ def test_suggested_wording_goes_into_version_3_and_the_report(browser, browser_e
     plain.get_by_role("button", name="Send your suggestion").first.click()
     summary = plain.locator(".govuk-error-summary")
     expect(summary).to_contain_text("These words are not in the section’s text as written, as whole words")
-    _check(plain, viewport, f"{shot}-4-refused")
+    builders.check(plain, viewport, f"{shot}-4-refused")
     copy = plain.get_by_label("The section’s text, with your change made in it")
     copy.fill(copy.input_value().replace("work jointly with", "work closely with"))
     plain.get_by_label("Why do you suggest this wording?").nth(1).fill("Jointly sounds like a merger.")
     plain.get_by_role("button", name="Send your suggestion").nth(1).click()
     expect(plain.locator(".govuk-notification-banner")).to_contain_text("has been saved")
     expect(plain.locator(".portal-suggestion del").filter(has_text="jointly")).to_be_visible()
-    _check(plain, viewport, f"{shot}-5-edited-copy")
+    builders.check(plain, viewport, f"{shot}-5-edited-copy")
 
     # The facilitator closes the consultation, accepts the first into version 3 and declines the second.
     fran = person("facilitator@demo.test", DEMO_PASSWORD)
@@ -153,7 +148,7 @@ def test_suggested_wording_goes_into_version_3_and_the_report(browser, browser_e
     expect(fran.locator("#destination")).to_contain_text("a new version 3")
     fran.get_by_label("Accept: the suggested wording goes into the draft").check()
     fran.get_by_label("Why", exact=True).fill("We agree: most children live with an abused mother.")
-    _check(fran, viewport, f"{shot}-6-decide")
+    builders.check(fran, viewport, f"{shot}-6-decide")
     fran.get_by_role("button", name="Save the decision").click()
     expect(fran.locator(".govuk-notification-banner")).to_contain_text("accepted into version 3")
     fran.get_by_role("link", name=re.compile(r"^Decide on suggestion")).first.click()
@@ -161,7 +156,7 @@ def test_suggested_wording_goes_into_version_3_and_the_report(browser, browser_e
     fran.get_by_label("Why", exact=True).fill("Jointly is the word the two partnerships agreed.")
     fran.get_by_role("button", name="Save the decision").click()
     expect(fran.locator(".govuk-notification-banner")).to_contain_text("declined")
-    _check(fran, viewport, f"{shot}-7-decided")
+    builders.check(fran, viewport, f"{shot}-7-decided")
 
     # Version 3 holds the wording, with a link back to the suggestion; publish it and the answers.
     fran.goto(f"/drafts/{draft_id}")
@@ -175,7 +170,7 @@ def test_suggested_wording_goes_into_version_3_and_the_report(browser, browser_e
     expect(fran.locator(".govuk-notification-banner")).to_contain_text("2 answers published")
     fran.goto(f"/consultations/{consultation_id}/signoff")
     expect(fran.locator("#accepted-suggestions")).to_contain_text("Contains it")
-    _check(fran, viewport, f"{shot}-8-signoff")
+    builders.check(fran, viewport, f"{shot}-8-signoff")
 
     # The practitioner reads on the report what became of each suggestion.
     priya.goto(f"/consultations/{consultation_id}/report")
@@ -184,4 +179,4 @@ def test_suggested_wording_goes_into_version_3_and_the_report(browser, browser_e
     expect(report).to_contain_text("We agree: most children live with an abused mother.")
     expect(report).to_contain_text("In the final version (version 3).")
     expect(report).to_contain_text("Jointly is the word the two partnerships agreed.")
-    _check(priya, viewport, f"{shot}-9-report")
+    builders.check(priya, viewport, f"{shot}-9-report")

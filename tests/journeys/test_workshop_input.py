@@ -12,16 +12,15 @@ practitioner sees it on the consultation page, tagged "Easy read", and downloads
 """
 import re
 import uuid
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from app.extensions import db
 from tests.browser.helpers import (DESKTOP, PHONE, assert_fits_width, assert_no_axe_violations, sign_in, snap)
+from tests.journeys import builders
 from tests.fixtures import files
-from tests.smtp import smtp, smtp_settings  # noqa: F401  (a fixture)
+from tests.smtp import smtp  # noqa: F401  (a fixture)
 
 DISCLOSURE = "my stepdad hits me when he drinks"
 SECTIONS = ["Safe places for young people", "Who to tell"]
@@ -33,43 +32,10 @@ VOICE = "Participants in the North Somerset Youth Council workshop, 12 people"
 
 def _consultation(live_server, run):
     """An open consultation of the demo partnership for young people and practitioners, with two sections."""
-    from sqlalchemy import select
-
-    from app.accounts.models import Person
-    from app.consultations import services as consultations
-    from app.drafts import services as drafts
-    from app.partnerships.services import current_partnership
-    from app.timeutil import utcnow
-
-    with live_server.app.app_context():
-        facilitator = db.session.execute(select(Person).where(Person.email == "facilitator@demo.test")).scalar_one()
-        draft = drafts.create_draft(facilitator, current_partnership(), title=f"Young people's safety {run}")
-        working = drafts.working_version(draft)
-        for title in SECTIONS:
-            drafts.add_section(facilitator, working, title=title, body=f"What we propose about {title.lower()}.")
-        drafts.publish_version(facilitator, working, change_note="For consultation")
-        now = utcnow()
-        consultation = consultations.open_consultation(
-            facilitator, working, title=f"Keeping young people safe {run}", audiences=["young_people", "practitioners"],
-            opens_at=now - timedelta(minutes=5), closes_at=now + timedelta(weeks=6))
-        ids = consultation.id, draft.id
-        db.session.remove()
-    return ids
-
-
-def _deliver(live_server, smtp_server):
-    from app.mail import services as mail
-
-    app = live_server.app
-    saved = {key: app.config.get(key) for key in smtp_settings(smtp_server)}
-    app.config.update(smtp_settings(smtp_server))
-    try:
-        with app.app_context():
-            while mail.send_due()[0]:
-                pass
-            db.session.remove()
-    finally:
-        app.config.update(saved)
+    return builders.open_consultation(
+        live_server, draft_title=f"Young people's safety {run}", title=f"Keeping young people safe {run}",
+        sections={title: f"What we propose about {title.lower()}." for title in SECTIONS},
+        audiences=["young_people", "practitioners"])
 
 
 @pytest.mark.parametrize("javascript, viewport", [(True, DESKTOP), (False, PHONE)], ids=["js-1280", "nojs-320"])
@@ -142,7 +108,7 @@ def test_a_workshops_words_are_entered_and_a_disclosure_reaches_the_dsl(
     check(worker, "3-six-comments")
 
     # The DSL's email arrives, and the DSL reads it under Concerns.
-    _deliver(live_server, smtp)
+    builders.deliver_mail(live_server, smtp)
     mails = [m for m in smtp.messages if m["To"] == "dsl@demo.test"
              and "Safeguarding concern raised" in m["Subject"]]
     assert mails and disclosure not in mails[-1].as_string()

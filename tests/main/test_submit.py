@@ -52,3 +52,26 @@ def test_not_allowed_and_not_found_are_no_form_errors_they_reach_the_error_page(
         with pytest.raises(error):
             submit(form, lambda: (_ for _ in ()).throw(error("No")))
         assert not form.errors
+
+
+def test_attempt_flashes_a_refused_rule_and_lets_not_allowed_through(app):
+    """Buttons (no fields to mark) go through app.forms.attempt: the rule's words are flashed; NotAllowed and
+    NotFound are not flashed but reach the 403/404 pages."""
+    from flask import get_flashed_messages
+
+    from app.errors import DomainError, NotAllowed, NotFound
+    from app.forms import attempt
+
+    def refuse(error):
+        raise error
+
+    with app.test_request_context("/"):
+        assert attempt(lambda: 7).value == 7
+        assert attempt(lambda: None)  # done, though the service returned nothing
+        assert attempt(lambda: refuse(DomainError("Already published"))) is None
+        assert attempt(lambda: refuse(DomainError("Already removed")), category="info") is None
+        for error in (NotAllowed("no"), NotFound("gone")):
+            with pytest.raises(type(error)):
+                attempt(lambda: refuse(error))
+        assert get_flashed_messages(with_categories=True) == [("error", "Already published"),
+                                                               ("info", "Already removed")]

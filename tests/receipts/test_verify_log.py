@@ -31,6 +31,27 @@ def test_a_good_receipt_passes(posted):
     assert lines[0].startswith("OK ")
     assert f"the receipt's entry (seq {receipt['index'] + 1}, comment.posted" in lines[1]
     assert "is in the log and in the tree of its checkpoint" in lines[1]
+    assert "signed with the receipt's own verifier key" in lines[1]
+
+
+def test_the_signature_is_checked_with_the_receipts_key_and_the_key_given(posted, app):
+    from app.trail import signing
+
+    path, log, receipt = posted
+    code, output = run_verifier(log, "--receipt", path, "--key", signing.verifier_key())
+    assert code == 0 and output.splitlines()[1].endswith("signed with the key given"), output
+    other = signing.verifier_key("someone-else/consultation-log", b"\x05" * 32)
+    code, output = run_verifier(log, "--receipt", path, "--key", other)
+    assert code == 1 and output.startswith("FAIL: The receipt's checkpoint is not signed by the key given"), output
+    forged = {**receipt, "checkpoint": receipt["checkpoint"].replace("\n\u2014 ", "\n\u2014 x", 1)}
+    path.write_text(json.dumps(forged), encoding="utf-8")
+    code, output = run_verifier(log, "--receipt", path)
+    assert code == 1 and output.startswith("FAIL: The receipt's checkpoint does not verify with its verifier key")
+    body = receipt["checkpoint"].split("\n")
+    body[1] = str(int(body[1]) + 1)  # the size changed: the signature no longer covers the note
+    path.write_text(json.dumps({**receipt, "checkpoint": "\n".join(body)}), encoding="utf-8")
+    code, output = run_verifier(log, "--receipt", path)
+    assert code == 1 and output.startswith("FAIL: "), output
 
 
 @pytest.mark.parametrize("damage,message", [

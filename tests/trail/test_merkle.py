@@ -216,10 +216,13 @@ def test_every_size_to_300_in_the_database(app, db):
             p = tree.inclusion_proof(m, n)
             assert p == path(m, leaves[:n])
             assert verify_inclusion(sha(b"\x00" + leaves[m]), m, n, p, roots[n])
+            # what the route serves: leaf, root and proof in one read
+            assert tree.inclusion(m, n) == (sha(b"\x00" + leaves[m]), roots[n], p)
         for m in {1, n // 2, rng.randint(0, n)}:
             c = tree.consistency_proof(m, n)
             assert c == proof(m, leaves[:n])
             assert verify_consistency(m, n, roots[m], roots[n], c)
+            assert tree.consistency(m, n) == (roots[m], roots[n], c)
     assert tree.check() == (300, roots[300])
 
 
@@ -232,9 +235,11 @@ def test_a_proof_is_one_read_of_log_n_nodes(app, db):
         tree.inclusion_proof(37, 100)
         tree.consistency_proof(37, 100)
         tree.root(99)
+        tree.inclusion(37, 100)  # leaf, root and proof together, as /log/proof/inclusion serves them
+        tree.consistency(37, 100)
     finally:
         tree.fetch = original
-    assert len(reads) == 3 and max(reads) <= 2 * 7
+    assert len(reads) == 5 and max(reads) <= 3 * 7
 
 
 def test_rewritten_history_is_caught_by_a_consistency_proof(app, db):
@@ -322,6 +327,13 @@ def test_the_standalone_verifier_checks_a_checkpoint(app, db, runner, tmp_path):
     assert runner.invoke(args=["export-log", str(log)]).exit_code == 0
     code, output = run_verifier(log, "--checkpoint", note)
     assert code == 0 and output.startswith("OK 35") and "first 30 entries" in output, output
+    assert "signature not checked: give --key" in output
+    code, output = run_verifier(log, "--checkpoint", note, "--key", signing.verifier_key())
+    assert code == 0 and "signed with the key given" in output, output
+    stranger = signing.verifier_key("someone-else", bytes.fromhex(
+        "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"))
+    code, output = run_verifier(log, "--checkpoint", note, "--key", stranger)
+    assert code == 1 and output == "FAIL at seq 0: the checkpoint is signed by none of the keys given", output
     rewrite_from(db, 7)
     assert runner.invoke(args=["export-log", str(log)]).exit_code == 0
     code, output = run_verifier(log, "--checkpoint", note)
