@@ -10,7 +10,7 @@ from jinja2_fragments.flask import render_block
 
 from app.access import load_own_comment, load_own_vote
 from app.converters import accepts_files
-from app.extensions import htmx
+from app.extensions import htmx, limiter
 from app.receipts import services
 from app.receipts.forms import CheckReceiptForm
 from app.trail.verify_log import ReceiptError
@@ -18,6 +18,7 @@ from app.trail.verify_log import ReceiptError
 bp = Blueprint("receipts", __name__)
 
 CHECK = "receipts/check.html"
+CHECK_LIMIT = "30 per minute"  # checks per address: plenty for people, not for a script (no sign-in needed)
 
 
 def _download(row):
@@ -61,6 +62,7 @@ def _submitted_text(form):
 
 
 @bp.route("/receipts/check", methods=["GET", "POST"])
+@limiter.limit(CHECK_LIMIT, methods=["POST"])
 @accepts_files
 def check():
     form, result = CheckReceiptForm(), None

@@ -208,3 +208,14 @@ def test_a_download_makes_a_checkpoint_when_none_covers_the_entry(app, client, l
     assert receipt["checkpoint"] == latest.note
     assert _download(client, f"/comments/{comment.id}/receipt")["checkpoint"] == latest.note  # kept, not re-made
     assert receipts.check(receipts.to_json(receipt)).in_todays_log
+
+
+def test_checks_are_rate_limited_per_address(app, client, csrf):
+    from app.extensions import limiter
+
+    limiter.reset()
+    token = csrf(client, "/receipts/check")
+    statuses = [client.post("/receipts/check", data={"receipt_text": "{}", "csrf_token": token}).status_code
+                for _ in range(31)]
+    assert statuses[:30] == [200] * 30 and statuses[30] == 429
+    limiter.reset()
