@@ -124,7 +124,8 @@ class Config:
     # Signed checkpoints of the consultation log (issue 20, README "Signed checkpoints"). LOG_SIGNING_KEY: a path to
     # an Ed25519 private key (PEM, PKCS#8) or its 32-byte seed in base64. Unset outside production: a key is made
     # in LOG_SIGNING_KEY_FILE on first use (and the log says so). LOG_ORIGIN: the checkpoint's first line (default:
-    # the host of PORTAL_BASE_URL + "/consultation-log"); LOG_KEY_NAME: the signature's key name (default: the
+    # the host of PORTAL_BASE_URL + "/consultation-log": set it in production, as checkpoints signed under one origin
+    # do not verify under another if the address changes); LOG_KEY_NAME: the signature's key name (default: the
     # origin). LOG_RETIRED_KEYS: the verifier keys of earlier signing keys, one per line, kept to check old
     # checkpoints with.
     LOG_SIGNING_KEY = os.environ.get("LOG_SIGNING_KEY")

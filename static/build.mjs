@@ -23,6 +23,8 @@ const copies = [
   ["static/js/portal.js", "portal.js"],
   ["static/js/suggestions.js", "suggestions.js"],
   ["static/js/receipts.js", "receipts.js"], // issue 20, part 4 (receipts)
+  // issue 20, part 6: "Check this record" on the published arrangement page only
+  ["static/js/record-check.js", "record-check.js"],
 ];
 for (const [from, to] of copies) copyFileSync(join(root, from), join(dist, to));
-console.log("built static/dist: portal.css, govuk-frontend.min.js, htmx.min.js, portal.js, suggestions.js, receipts.js");
+console.log("built static/dist: portal.css, govuk-frontend.min.js, htmx.min.js, portal.js, suggestions.js, receipts.js, record-check.js");

@@ -1,5 +1,5 @@
 """Published arrangements: public pages, no sign-in."""
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, jsonify, render_template
 
 from app.public import services
 from app.responses import services as responses
@@ -39,3 +39,20 @@ def arrangement(slug):
 @bp.route("/arrangements/<slug>/v/<int:number>")
 def version(slug, number):
     return _render(services.publication(slug, number))
+
+
+@bp.route("/arrangements/<slug>/v/<int:number>/record.json")
+def record(slug, number):
+    """Everything needed to check this version without trusting the portal (issue 20, part 6); no sign-in."""
+    from app.public.record import NoRecord, record as build
+
+    publication = services.publication(slug, number)
+    if publication is None:
+        abort(404)
+    try:
+        body = build(publication)
+    except NoRecord as error:
+        return f"This record cannot be checked yet: {error}\n", 404, {"Content-Type": "text/plain; charset=utf-8"}
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-cache"  # today's checkpoint moves on
+    return response

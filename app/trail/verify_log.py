@@ -5,6 +5,7 @@
     python verify_log.py export.zip --head <hash from the public page or a sign-off> [--seq N]
     python verify_log.py log.jsonl --checkpoint checkpoint.txt --key <verifier key>   (a checkpoint kept from /log/checkpoint)
     python verify_log.py export.zip --receipt receipt.json [--key <verifier key>]   (a respondent's receipt, issue 20)
+    python verify_log.py --record record.json [--key <verifier key>]   (a published version's record.json)
 
 It checks every entry's hash, the prev_hash links and that seq runs 1, 2, 3 … with
 no gaps, and that every log head an entry records (sign-offs, publications) is the
@@ -1127,9 +1128,300 @@ def _run(args, report=None):
                     stream.close()
 
 
+# --- "Check this record": a published version checked offline from its record.json (issue 20, part 6) -----------
+# python verify_log.py --record record.json [--key <verifier key>]: every check the page's "Check this record" makes
+# (static/js/record-check.js), without trusting the portal. record.json is /arrangements/<slug>/v/<n>/record.json.
+# ECDSA P-256 (the partners' passkeys) in pure Python below; Ed25519 (the checkpoints) is ed25519_verify above.
+
+P256_P = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF
+P256_B = 0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B
+P256_N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+P256_G = (0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296,
+          0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5)
+# The only SubjectPublicKeyInfo DER prefixes a passkey's key can have here (DER is canonical, so a prefix test is a
+# full parse): id-ecPublicKey with prime256v1 and an uncompressed point, or id-Ed25519.
+P256_SPKI_PREFIX = bytes.fromhex("3059301306072a8648ce3d020106082a8648ce3d030107034200")
+ED25519_SPKI_PREFIX = bytes.fromhex("302a300506032b6570032100")
+COSE_ES256, COSE_EDDSA = -7, -8
+
+
+def _jacobian_double(point):
+    x, y, z = point
+    if not y or not z:
+        return (0, 1, 0)
+    p = P256_P
+    delta, gamma = z * z % p, y * y % p
+    beta, alpha = x * gamma % p, 3 * (x - delta) * (x + delta) % p  # a = -3
+    x3 = (alpha * alpha - 8 * beta) % p
+    z3 = ((y + z) ** 2 - gamma - delta) % p
+    y3 = (alpha * (4 * beta - x3) - 8 * gamma * gamma) % p
+    return (x3, y3, z3)
+
+
+def _jacobian_add(first, second):
+    if not first[2]:
+        return second
+    if not second[2]:
+        return first
+    p = P256_P
+    x1, y1, z1 = first
+    x2, y2, z2 = second
+    z1z1, z2z2 = z1 * z1 % p, z2 * z2 % p
+    u1, u2 = x1 * z2z2 % p, x2 * z1z1 % p
+    s1, s2 = y1 * z2 * z2z2 % p, y2 * z1 * z1z1 % p
+    if u1 == u2:
+        return _jacobian_double(first) if s1 == s2 else (0, 1, 0)
+    h, r = (u2 - u1) % p, (s2 - s1) % p
+    h2 = h * h % p
+    h3, u1h2 = h * h2 % p, u1 * h2 % p
+    x3 = (r * r - h3 - 2 * u1h2) % p
+    y3 = (r * (u1h2 - x3) - s1 * h3) % p
+    return (x3, y3, h * z1 * z2 % p)
+
+
+def _on_p256(x, y):
+    return 0 <= x < P256_P and 0 <= y < P256_P and (y * y - (x ** 3 - 3 * x + P256_B)) % P256_P == 0
+
+
+def p256_point(spki_der):
+    """(x, y) of a P-256 public key given as SubjectPublicKeyInfo DER; ValueError if it is not one."""
+    if len(spki_der) != 91 or not spki_der.startswith(P256_SPKI_PREFIX) or spki_der[26] != 4:
+        raise ValueError("the public key is not an uncompressed P-256 key (SubjectPublicKeyInfo DER)")
+    x, y = int.from_bytes(spki_der[27:59], "big"), int.from_bytes(spki_der[59:], "big")
+    if not _on_p256(x, y):
+        raise ValueError("the public key is not a point on P-256")
+    return x, y
+
+
+def der_signature(der):
+    """(r, s) of an ECDSA signature in DER (SEQUENCE of two INTEGERs, strictly minimal); ValueError otherwise."""
+    def integer(at):
+        if at + 2 > len(der) or der[at] != 2:
+            raise ValueError("the signature is not DER: an INTEGER was expected")
+        length = der[at + 1]
+        body = der[at + 2:at + 2 + length]
+        if length == 0 or length > 33 or len(body) != length or body[0] & 0x80 \
+                or (length > 1 and body[0] == 0 and not body[1] & 0x80):
+            raise ValueError("the signature is not DER: an INTEGER is malformed")
+        return int.from_bytes(body, "big"), at + 2 + length
+
+    if len(der) < 8 or der[0] != 0x30 or der[1] != len(der) - 2:
+        raise ValueError("the signature is not DER: not one SEQUENCE of its length")
+    r, at = integer(2)
+    s, at = integer(at)
+    if at != len(der):
+        raise ValueError("the signature is not DER: bytes after the two INTEGERs")
+    return r, s
+
+
+def p256_verify(public_point, message, r, s):
+    """True if (r, s) is an ECDSA P-256 / SHA-256 signature of `message` by the key at public_point (x, y)."""
+    n = P256_N
+    if not (0 < r < n and 0 < s < n) or not _on_p256(*public_point):
+        return False
+    e = int.from_bytes(hashlib.sha256(message).digest(), "big")
+    w = pow(s, -1, n)
+    u1, u2 = e * w % n, r * w % n
+    g, q = (*P256_G, 1), (*public_point, 1)
+    both = _jacobian_add(g, q)
+    result = (0, 1, 0)
+    for bit in range(max(u1.bit_length(), u2.bit_length()) - 1, -1, -1):  # Shamir's trick: u1 G + u2 Q at once
+        result = _jacobian_double(result)
+        pick = (u1 >> bit & 1, u2 >> bit & 1)
+        if pick == (1, 1):
+            result = _jacobian_add(result, both)
+        elif pick == (1, 0):
+            result = _jacobian_add(result, g)
+        elif pick == (0, 1):
+            result = _jacobian_add(result, q)
+    x, _, z = result
+    if not z:
+        return False
+    return x * pow(z * z, -1, P256_P) % P256_P % n == r
+
+
+def p256_verify_der(spki_der, message, der):
+    """ECDSA P-256 / SHA-256 with the key as SPKI DER and the signature as DER (what WebAuthn gives)."""
+    r, s = der_signature(der)
+    return p256_verify(p256_point(spki_der), message, r, s)
+
+
+class RecordError(Exception):
+    """A record that is malformed or fails a check: one line for a person."""
+
+
+def b64url_decode(text):
+    if not isinstance(text, str) or not re.fullmatch(r"[A-Za-z0-9_-]*", text):
+        raise ValueError("not unpadded base64url")
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def assertion_challenge(checkpoint, decision, partner, version_hash):
+    """What a partner's passkey signed over (issue 20, part 5): SHA-256 of the canonical JSON of these four."""
+    return hashlib.sha256(canonical({"checkpoint": checkpoint, "decision": decision, "partner": partner,
+                                     "version": version_hash}).encode("utf-8")).digest()
+
+
+ASSERTION_FIELDS = ("partner", "decision", "person_name", "decided_at", "credential_id", "public_key", "algorithm",
+                    "authenticator_data", "client_data_json", "signature", "challenge", "version_hash", "checkpoint",
+                    "rp_id", "origin")
+
+
+def check_assertion(assertion, version_hash, keys):
+    """Check one partner's passkey assertion over this version; RecordError naming what fails."""
+    from urllib.parse import urlsplit
+
+    if not isinstance(assertion, dict) or any(field not in assertion for field in ASSERTION_FIELDS):
+        raise RecordError("a partner's signature is missing some of its fields")
+    who = f"{assertion['partner']}'s signature"
+    try:
+        public_key = base64.b64decode(assertion["public_key"], validate=True)
+        auth_data = b64url_decode(assertion["authenticator_data"])
+        client_bytes = b64url_decode(assertion["client_data_json"])
+        signature = b64url_decode(assertion["signature"])
+        client = json.loads(client_bytes.decode("utf-8"))
+        host = urlsplit(assertion["origin"]).hostname or ""
+    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, AttributeError):
+        raise RecordError(f"{who} is malformed (base64 or client data JSON)") from None
+    if assertion["version_hash"] != version_hash:
+        raise RecordError(f"{who} is over another version (content hash {assertion['version_hash']})")
+    try:
+        verify_note(assertion["checkpoint"], keys)
+    except (NoteError, TypeError, AttributeError):
+        raise RecordError(f"{who}: the checkpoint the partner was shown is not signed by the portal's key") from None
+    challenge = assertion_challenge(assertion["checkpoint"], assertion["decision"], assertion["partner"],
+                                    version_hash)
+    if assertion["challenge"] != challenge.hex():
+        raise RecordError(f"{who}: its challenge is not SHA-256 of (checkpoint, decision, partner, version)")
+    if not isinstance(client, dict) or client.get("type") != "webauthn.get":
+        raise RecordError(f"{who}: the client data is not of a passkey sign-in (webauthn.get)")
+    if client.get("challenge") != base64.urlsafe_b64encode(challenge).decode().rstrip("="):
+        raise RecordError(f"{who}: the passkey signed another challenge")
+    if client.get("origin") != assertion["origin"] or not (host == assertion["rp_id"]
+                                                           or host.endswith("." + str(assertion["rp_id"]))):
+        raise RecordError(f"{who}: made on another site (origin {client.get('origin')})")
+    if len(auth_data) < 37 or auth_data[:32] != hashlib.sha256(str(assertion["rp_id"]).encode("utf-8")).digest():
+        raise RecordError(f"{who}: the authenticator data is not for {assertion['rp_id']}")
+    if not auth_data[32] & 1:
+        raise RecordError(f"{who}: the authenticator did not see the person present")
+    signed = auth_data + hashlib.sha256(client_bytes).digest()
+    try:
+        if assertion["algorithm"] == COSE_ES256:
+            valid = p256_verify_der(public_key, signed, signature)
+        elif assertion["algorithm"] == COSE_EDDSA:
+            if len(public_key) != 44 or not public_key.startswith(ED25519_SPKI_PREFIX):
+                raise ValueError("the public key is not an Ed25519 key (SubjectPublicKeyInfo DER)")
+            valid = len(signature) == 64 and ed25519_verify(public_key[12:], signed, signature)
+        else:
+            raise ValueError(f"algorithm {assertion['algorithm']} is neither ES256 (-7) nor EdDSA (-8)")
+    except ValueError as error:
+        raise RecordError(f"{who}: {error}") from None
+    if not valid:
+        raise RecordError(f"{who} does not verify with the partner's public key")
+    return f"{assertion['partner']}: {assertion['decision']} by {assertion['person_name']}, signed with their passkey"
+
+
+def _hashes(values, what):
+    if values is None:
+        raise RecordError(f"the portal gave no {what}: its log no longer holds the tree a kept checkpoint signed "
+                          "(cut short or rewritten)")
+    if not isinstance(values, list):
+        raise RecordError(f"the record's {what} is not a list")
+    try:
+        return [base64.b64decode(value, validate=True) for value in values]
+    except (binascii.Error, TypeError, ValueError):
+        raise RecordError(f"the record's {what} is not base64 hashes") from None
+
+
+def _field(record, *path, kind=str):
+    value = record
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise RecordError(f"the record has no {'.'.join(path)}")
+    return value
+
+
+def check_record(record, keys=None):
+    """Every check of "Check this record", in its order. Returns the lines that passed; RecordError at the first
+    that fails. keys: verifier keys to trust (default: the ones the record names)."""
+    if not isinstance(record, dict) or record.get("format") != "arrangement-record/1":
+        raise RecordError("this is not a record.json of a published arrangement (format arrangement-record/1)")
+    keys = keys or _field(record, "verifier_keys", kind=list)
+    origin = _field(record, "origin")
+    passed = []
+    heads = {}
+    for name, words in (("publication_checkpoint", "the checkpoint made at publication"),
+                        ("latest_checkpoint", "today's checkpoint")):
+        try:
+            note_origin, size, root = verify_note(_field(record, name, "note"), keys)
+        except NoteError as error:
+            raise RecordError(f"{words}: {error}") from None
+        if note_origin != origin or size != _field(record, name, "size", kind=int):
+            raise RecordError(f"{words} is not of this log ({note_origin}) or not of the size the record says")
+        heads[name] = (size, root)
+        passed.append(f"{words} (size {size}) is signed by the portal's key")
+    (size1, root1), (size2, root2) = heads["publication_checkpoint"], heads["latest_checkpoint"]
+    consistency = _hashes(record.get("consistency_proof"), "consistency proof")
+    if not verify_consistency(size1, size2, root1, root2, consistency):
+        raise RecordError(f"today's checkpoint does not extend the one made at publication: the log's history was "
+                          f"rewritten (consistency {size1} -> {size2} fails)")
+    passed.append(f"the log at publication (size {size1}) is the start of today's log (size {size2}): nothing "
+                  "before was changed")
+    try:
+        data = base64.b64decode(_field(record, "entry", "bytes"), validate=True)
+        entry = json.loads(data.decode("utf-8"))
+    except (binascii.Error, ValueError):
+        raise RecordError("the publication entry is not base64 of JSON") from None
+    index = _field(record, "entry", "index", kind=int)
+    if not verify_inclusion(leaf_hash(data), index, size1, _hashes(record.get("inclusion_proof"), "inclusion proof"),
+                            root1):
+        raise RecordError(f"the publication entry is not entry {index + 1} of the checkpoint made at publication")
+    passed.append(f"the publication entry is entry {index + 1} of the log that checkpoint signed")
+    version_hash = _field(record, "arrangement", "version_hash")
+    if not isinstance(entry, dict) or canonical(entry).encode("utf-8") != data \
+            or entry.get("action") != "arrangement.published" or entry.get("seq") != index + 1 \
+            or not isinstance(entry.get("data"), dict) or entry["data"].get("version_hash") != version_hash \
+            or entry["data"].get("slug") != _field(record, "arrangement", "slug") \
+            or entry["data"].get("version_number") != _field(record, "arrangement", "version_number", kind=int):
+        raise RecordError("the entry is not the publication of this version (arrangement.published with its "
+                          "content hash)")
+    passed.append(f"the entry publishes this version (content hash {version_hash})")
+    signatures = record.get("signatures")
+    if not isinstance(signatures, list):
+        raise RecordError("the record's signatures is not a list")
+    for assertion in signatures:
+        passed.append(check_assertion(assertion, version_hash, keys))
+    if not signatures:
+        passed.append("no partner signed with a passkey (their sign-off was by password)")
+    return passed
+
+
+def check_record_file(path, keys=None):
+    """--record: print OK and each check passed, or one FAIL line; the exit status."""
+    try:
+        with open(path, encoding="utf-8") as stream:
+            record = json.load(stream)
+        passed = check_record(record, keys)
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        print(f"FAIL: cannot read the record ({type(error).__name__}: {error})".splitlines()[0])
+        return 1
+    except (RecordError, NoteError) as error:
+        print(f"FAIL: {error}".splitlines()[0])
+        return 1
+    except Exception as error:  # whatever a damaged record does: one line, never a traceback
+        print(f"FAIL: the record is damaged ({type(error).__name__}: {error})".splitlines()[0])
+        return 1
+    print(f"OK every check passed ({len(passed)})")
+    for line in passed:
+        print(f"  {line}")
+    return 0
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Verify an exported consultation log.")
-    parser.add_argument("log", help="log.jsonl, or the scrutiny export ZIP that holds it")
+    parser.add_argument("log", nargs="?", help="log.jsonl, or the scrutiny export ZIP that holds it")
+    parser.add_argument("--record", help="a published version's record.json: check it as \"Check this record\" does")
     parser.add_argument("--head", help="a head hash the log must reach (from the public page or a sign-off)")
     parser.add_argument("--seq", type=int, help="the seq at which --head must be found")
     parser.add_argument("--comments", help="comments CSV (comment_id, body) to check against the log")
@@ -1142,6 +1434,10 @@ def main(argv=None):
     parser.add_argument("--receipt", help="a respondent's receipt (JSON): its entry, inclusion proof and signed "
                                           "checkpoint must agree with this log (and, given --key, that key signed it)")
     args = parser.parse_args(argv)
+    if args.record:  # "Check this record", offline (issue 20, part 6)
+        return check_record_file(args.record, getattr(args, "key", None))
+    if not args.log:
+        parser.error("give a log (log.jsonl or export.zip), or --record record.json")
     if args.seq is not None and not args.head:
         parser.error("--seq needs --head")
     if args.receipt and args.checkpoint:

@@ -93,6 +93,10 @@ def serve(request, tmp_path_factory, name, load):
         _db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
     base_url = f"http://127.0.0.1:{server.server_port}"
+    with app.app_context():  # the log's origin stays what the checkpoints made while loading were signed under
+        from app.trail.signing import origin
+
+        app.config["LOG_ORIGIN"] = origin()
     app.config["PORTAL_BASE_URL"] = base_url  # links in emails point at this server
     thread = threading.Thread(target=server.serve_forever, name=f"{name}-server", daemon=True)
     thread.start()

@@ -128,6 +128,7 @@ ROUTES = [
     ("GET", "/arrangements", "public.index", PUBLIC),
     ("GET", "/arrangements/no-such-arrangement", "public.arrangement", "not found"),
     ("GET", "/arrangements/no-such-arrangement/v/1", "public.version", "not found"),
+    ("GET", "/arrangements/no-such-arrangement/v/1/record.json", "public.record", "not found"),  # issue 20, part 6
     # Separation of duties (issue 14): the history of grants, and confirming one (999999 is no request).
     ("GET", "/role-grants", "role_grants.index", "readers"),
     ("POST", "/role-grants/999999/confirm", "role_grants.confirm", "readers 404"),
