@@ -132,6 +132,14 @@ def _register_blueprints(app):
     app.register_blueprint(receipts_bp)
     # --- end receipts ---
 
+    # --- issue 20 part 3: witnesses of the log's checkpoints (branch witness) ---
+    from app.witness import services as witness
+    from app.witness.routes import bp as witness_bp
+
+    app.register_blueprint(witness_bp)
+    witness.install()  # every new checkpoint is emailed to the partner leads and scrutineers
+    # --- end witness ---
+
 
 def _register_template_helpers(app):
     from flask import request

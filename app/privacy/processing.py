@@ -68,6 +68,13 @@ RETENTION = {
 RETENTION["org_response"] = ("A submitted response: for the life of the arrangement it informed (it is the "
                               "organisation's, not a person's). A draft never submitted: as long as its authors' "
                               "accounts.")
+# Issue 20 part 3 (app/witness): who was emailed each checkpoint; the workspace's record of checkpoints and alarms.
+PERSONAL["witness_checkpoint_email"] = {"person_id"}
+RETENTION["witness_checkpoint_email"] = ("Permanently, as the log: which partner lead or scrutineer was sent which "
+                                         "checkpoint (the email itself goes as any other).")
+RETENTION["witness_seen_checkpoint"] = "Permanently, as the log: the checkpoints the scrutiny workspace has seen."
+RETENTION["witness_alarm"] = "Permanently, as the log: a rewritten history found, and by whom."
+RETENTION["witness_alarm_dealt_with"] = "Permanently, as the log: what the scrutineers did about an alarm."
 DEFAULT_RETENTION = "For the life of the arrangement and its scrutiny."
 
 

@@ -55,8 +55,13 @@ def _chain_status():
 @bp.route("/scrutiny")
 @scrutineers_only
 def index():
+    from app.witness.routes import workspace_context  # issue 20 part 3: checkpoints seen, and the alarm
+    return render_index(**workspace_context(current_user))
+
+
+def render_index(status=200, **extra):
     consultations = queries.consultations_of(current_user.partnership_id)
-    return render_template("scrutiny/index.html", consultations=consultations, chain=_chain_status())
+    return render_template("scrutiny/index.html", consultations=consultations, chain=_chain_status(), **extra), status
 
 
 def _timeline_filters(consultation):

@@ -73,9 +73,20 @@ def log_tree(check):
 
 @bp.cli.command("log-checkpoint")
 @click.option("--key", "show_key", is_flag=True, help="Print the verifier key instead (to publish).")
-def log_checkpoint(show_key):
+@click.option("--due", is_flag=True, help="Only for consultations whose closing date has passed since the last "
+                                         "run (cron): logs each, then one checkpoint; nothing due, nothing done.")
+def log_checkpoint(show_key, due):
     """Sign the log's tree head now and keep it (served at /log/checkpoint); prints the signed note."""
     if show_key:
         click.echo(signing.verifier_key())
+        return
+    if due:  # issue 20 part 3 (app/witness)
+        from app.witness.services import checkpoint_due_closings
+        ids, made = checkpoint_due_closings()
+        if not ids:
+            click.echo("No consultation has reached its closing date since the last run", err=True)
+            return
+        click.echo(f"{len(ids)} consultation(s) reached their closing date: {', '.join(map(str, ids))}", err=True)
+        click.echo(made.note, nl=False)
         return
     click.echo(signing.checkpoint_on_demand().note, nl=False)

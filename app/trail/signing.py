@@ -132,7 +132,13 @@ def make_checkpoint(reason):
                                   made_at=utcnow())
     db.session.add(checkpoint)
     db.session.flush()
+    for hook in _after_checkpoint:  # app/witness: emailed to the witnesses in this same transaction
+        hook(checkpoint)
     return checkpoint
+
+
+# Functions called with each new SignedCheckpoint, in its transaction (issue 20 part 3, app/witness/services.py).
+_after_checkpoint = []
 
 
 def checkpoint_on_demand():

@@ -5,6 +5,7 @@
     python verify_log.py export.zip --head <hash from the public page or a sign-off> [--seq N]
     python verify_log.py log.jsonl --checkpoint checkpoint.txt --key <verifier key>   (a checkpoint kept from /log/checkpoint)
     python verify_log.py export.zip --receipt receipt.json [--key <verifier key>]   (a respondent's receipt, issue 20)
+    python verify_log.py export.zip --witness emails.txt … --key <verifier key>   (checkpoints emailed to witnesses)
     python verify_log.py --record record.json [--key <verifier key>]   (a published version's record.json)
 
 It checks every entry's hash, the prev_hash links and that seq runs 1, 2, 3 … with
@@ -429,6 +430,138 @@ class TextIndex:
         if text_hash(text or "") not in {digest for _, digest in logged}:
             seq = logged[-1][0] if logged else 0
             raise ChainError(seq, f"an earlier text of comment {comment_id} matches no SHA-256 the log holds for it")
+
+
+# --- Witnesses (issue 20 part 3): checkpoints kept by the partners' leads and the scrutineers ---------------------
+#
+#     python verify_log.py export.zip --witness saved-email.txt more-checkpoints.txt --key <verifier key>
+#
+# Each file may be a saved checkpoint email or hold several checkpoints: every signed note in it is found by its
+# structure (origin, size, base64 root, a blank line, "— name signature" lines). Each checkpoint's root must be the
+# root of the log's first <size> entries; every one that is not is reported, and the exit code is 1.
+
+WITNESS_REWRITTEN = "history rewritten since this checkpoint was made"
+
+
+def _is_root_line(line):
+    try:
+        return len(line) == 44 and len(base64.b64decode(line, validate=True)) == 32
+    except binascii.Error:
+        return False
+
+
+def find_notes(text):
+    """Every checkpoint (signed note) in `text`, as note text, in the order found."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
+    notes, i = [], 0
+    while i + 4 < len(lines):
+        if (lines[i] and lines[i + 1].isdigit() and _is_root_line(lines[i + 2]) and lines[i + 3] == ""
+                and lines[i + 4].startswith(EM_DASH + " ")):
+            end = i + 4
+            while end < len(lines) and lines[end].startswith(EM_DASH + " "):
+                end += 1
+            notes.append("\n".join(lines[i:i + 3]) + "\n\n" + "\n".join(lines[i + 4:end]) + "\n")
+            i = end
+        else:
+            i += 1
+    return notes
+
+
+class WitnessError(ChainError):
+    """One or more witnessed checkpoints disagree with the log: `failures` is [(size, line for a person)]."""
+
+    def __init__(self, failures):
+        super().__init__(failures[0][0], failures[0][1])
+        self.failures = failures
+
+
+class WitnessCheck:
+    """Checks every kept checkpoint against the log in one pass: one tree builder, the root noted at each size."""
+
+    def __init__(self, sources, keys=None):
+        """sources: [(file name, text)]; keys: verifier keys (--key), to check each signature too."""
+        self.checkpoints, self.keys, seen = [], keys, set()
+        for name, text in sources:
+            notes = find_notes(text)
+            if not notes:
+                raise ChainError(0, f"{name} holds no checkpoint (origin, size, root, a blank line, a signature)")
+            for note in notes:
+                if note in seen:
+                    continue
+                seen.add(note)
+                origin, size, root, _text, _signatures = parse_note(note)
+                problem = None
+                if keys:
+                    try:
+                        verify_note(note, keys)
+                    except NoteError as error:
+                        problem = str(error)
+                self.checkpoints.append({"file": name, "origin": origin, "size": size, "root": root,
+                                         "problem": problem})
+        self.wanted = {checkpoint["size"] for checkpoint in self.checkpoints}
+        self.largest = max(self.wanted)
+        self.roots = {0: EMPTY_ROOT}
+        self.builder = TreeBuilder()
+
+    def __call__(self, entry):
+        if self.builder.size < self.largest:
+            self.builder.add(leaf_hash(entry_bytes(entry)))
+            if self.builder.size in self.wanted:
+                self.roots[self.builder.size] = self.builder.root()
+
+    def check(self, count):
+        failures = []
+        for checkpoint in sorted(self.checkpoints, key=lambda c: c["size"]):
+            size, where = checkpoint["size"], f"the checkpoint of {checkpoint['size']} entries in {checkpoint['file']}"
+            if checkpoint["problem"]:
+                failures.append((size, f"{where}: {checkpoint['problem']}"))
+            elif size > count:
+                failures.append((count + 1, f"{where}: the log ends at seq {count} ({WITNESS_REWRITTEN}: "
+                                            "entries were removed)"))
+            elif self.roots.get(size) != checkpoint["root"]:
+                failures.append((size, f"{where}: the log's first {size} entries are not the tree it signed "
+                                       f"({WITNESS_REWRITTEN})"))
+        if failures:
+            raise WitnessError(failures)
+
+    def summary(self):
+        sizes = ", ".join(str(size) for size in sorted(self.wanted))
+        signed = ("each signed with a key given" if self.keys
+                  else "signatures not checked: give --key with the portal's verifier key")
+        return (f"{len(self.checkpoints)} witnessed checkpoint(s) match the log's first entries "
+                f"(sizes {sizes}; {signed})")
+
+
+class _BothChecks:
+    """--checkpoint and --witness together: both see every entry."""
+
+    def __init__(self, *checks):
+        self.checks = checks
+
+    def __call__(self, entry):
+        for check in self.checks:
+            check(entry)
+
+    def check(self, count):
+        for check in self.checks:
+            check.check(count)
+
+
+def _witness_from(args, report):
+    files = getattr(args, "witness", None)
+    if not files:
+        return None
+    sources = []
+    for name in files:
+        with open(name, encoding="utf-8", errors="replace") as stream:
+            sources.append((name, stream.read()))
+    try:
+        witness = WitnessCheck(sources, getattr(args, "key", None))
+    except NoteError as error:
+        raise ChainError(0, f"a witnessed checkpoint cannot be read: {error}") from None
+    if report is not None:
+        report["witness"] = witness
+    return witness
 
 
 # --- the scrutiny export: every row of every file bound to the log ------------------------------------
@@ -1114,6 +1247,9 @@ def _run(args, report=None):
         if report is not None:
             report["receipt"] = checkpoint
             report["signature"] = _receipt_signature(checkpoint, getattr(args, "key", None))
+    witness = _witness_from(args, report)  # issue 20 part 3: --witness
+    if witness is not None:
+        checkpoint = witness if checkpoint is None else _BothChecks(checkpoint, witness)
     if zipfile.is_zipfile(args.log):
         with zipfile.ZipFile(args.log) as archive:
             return verify_export(archive, args.head, args.seq, report, checkpoint)
@@ -1433,6 +1569,9 @@ def main(argv=None):
                                                        "(repeat for retired keys)")
     parser.add_argument("--receipt", help="a respondent's receipt (JSON): its entry, inclusion proof and signed "
                                           "checkpoint must agree with this log (and, given --key, that key signed it)")
+    parser.add_argument("--witness", nargs="+", action="extend", metavar="FILE",
+                        help="checkpoints kept by witnesses (saved checkpoint emails, one or more a file): each "
+                             "must be the root of the log's first <size> entries; every one that is not is reported")
     args = parser.parse_args(argv)
     if args.record:  # "Check this record", offline (issue 20, part 6)
         return check_record_file(args.record, getattr(args, "key", None))
@@ -1445,6 +1584,10 @@ def main(argv=None):
     report = {}
     try:
         count, last = _run(args, report)
+    except WitnessError as error:  # every witnessed checkpoint that disagrees, one line each
+        for seq, reason in error.failures:
+            print(f"FAIL at seq {seq}: {reason}")
+        return 1
     except ChainError as error:
         print(f"FAIL at seq {error.seq}: {error.reason}")
         return 1
@@ -1470,6 +1613,8 @@ def main(argv=None):
         receipt = report["receipt"].receipt
         print(f"the receipt's entry (seq {receipt.index + 1}, {receipt.entry['action']} {receipt.entry['subject']}) "
               f"is in the log and in the tree of its checkpoint ({receipt.size} entries); {report['signature']}")
+    if report.get("witness"):
+        print(report["witness"].summary())
     if report.get("erased"):
         print(f"{report['erased']} comment text(s) erased at their authors' request: the log keeps their SHA-256")
     return 0

@@ -20,6 +20,8 @@ from .test_scale import counting
 NOT_SHOWN = {"auth_session", "account_token", "outbox_message", "comment_tally", "vote_tally", "data_version",
              "log_checkpoint",  # written by reading the scrutiny workspace (issue 14)
              "merkle_node", "log_checkpoint_signed",  # the log's tree and checkpoints (issue 20), as log_entry
+             # the witnesses' record of checkpoints (issue 20 part 3): shown only in the scrutiny workspace
+             "witness_checkpoint_email", "witness_seen_checkpoint", "witness_alarm", "witness_alarm_dealt_with",
              # Never shown on a remembered page (the consultation page and its threads): migration 0011_issue15.
              # A table that starts to be shown there needs its trigger back.
              "notification_setting", "consultation_notice", "log_entry", "scrutiny_finding",

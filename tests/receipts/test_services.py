@@ -176,3 +176,14 @@ def test_receipt_emails_can_be_turned_off(app, db, consultation, sections, pract
     app.config["RECEIPT_EMAILS"] = False
     services.post_comment(practitioner, consultation, "No email please", section=sections[0])
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_checkpoints_made_for_receipts_are_not_emailed_to_witnesses(db, consultation, sections, practitioner,
+                                                                    make_person):
+    from app.accounts.models import Role
+
+    scrutineer = make_person(Role.SCRUTINEER)
+    services.post_comment(practitioner, consultation, "Made a receipt checkpoint", section=sections[0])
+    assert signing.latest().reason == "receipt"
+    to_witness = db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address == scrutineer.email)).all()
+    assert not [m for m in to_witness if m.subject.startswith("Consultation log checkpoint")]
