@@ -67,6 +67,11 @@ class Config:
     FRAGMENT_CACHE_SIZE = _env_int("FRAGMENT_CACHE_SIZE", 5000)
     # Benchmarks only: say in an X-Page-Memo header whether a remembered page was served (hit) or drawn (miss).
     PAGE_MEMO_HEADER = _env_bool("PAGE_MEMO_HEADER", False)
+    # --- issue 15 (memo): consultation pages shared by kind of reader (app/memo_store.py) ---
+    # Unset: each worker keeps PAGE_CACHE_SIZE drawings itself; redis://host:6379/1 shares them between hosts.
+    PAGE_CACHE_REDIS_URL = os.environ.get("PAGE_CACHE_REDIS_URL") or None
+    PAGE_CACHE_TTL_SECONDS = _env_int("PAGE_CACHE_TTL_SECONDS", 86400)
+    # --- end memo ---
 
     # Rate limits: memory by default; a redis:// URI shares them between hosts.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")

@@ -52,6 +52,9 @@ def _init_extensions(app):
     htmx.init_app(app)
     limiter.init_app(app)
     fragments.init_app(app)
+    from app import memo_store  # issue 15 (memo): shared page drawings, in-process or Redis
+    memo_store.init_app(app)
+    app.add_template_global(fragments.reader_part, "reader_part")
 
     from app.accounts import sessions
     login_manager.init_app(app)

@@ -12,7 +12,7 @@ before any row lock, and no two writers can wait on each other in a circle.
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from sqlalchemy import BigInteger, CheckConstraint, event, select, text
+from sqlalchemy import BigInteger, CheckConstraint, String, event, func, select, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -100,3 +100,28 @@ class DataVersion(db.Model):
     def current():
         """The version as a scalar subquery, to read in the same statement (and snapshot) as something else."""
         return select(DataVersion.n).where(DataVersion.id == 1).scalar_subquery()
+
+
+# --- issue 15 (memo): data versions per scope -------------------------------------------------------------------
+
+class DataScopeVersion(db.Model):
+    """A number per scope that moves on with every change to what that scope's pages show (migration 0014_memo):
+    `c:<consultation id>` for a consultation and what belongs to it, `p` for what every page shows (people, roles,
+    drafts, partnership settings). Kept by database triggers in the writing transaction: never written here."""
+
+    __tablename__ = "data_scope_version"
+    __table_args__ = (CheckConstraint("scope = 'p' OR scope LIKE 'c:%'", name="scope"),)
+
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+    @staticmethod
+    def of(scope):
+        """The scope's version as a scalar subquery (0 before its first change), to read in one statement with
+        what a page shows."""
+        return func.coalesce(select(DataScopeVersion.n).where(DataScopeVersion.scope == scope)
+                             .scalar_subquery(), 0)  # scope: a str or a bindparam
+
+    @staticmethod
+    def consultation_scope(consultation_id):
+        return f"c:{int(consultation_id)}"

@@ -35,7 +35,7 @@ from wtforms import Form
 from flask import current_app, g, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from app.forms import new_submission_key
 from app.security import csp_nonce
@@ -221,6 +221,8 @@ def _card_key(comment, access):
 
 def comment_card(comment, access):
     """A comment card (templates/consultations/_comments.html, comment_card_html), remembered."""
+    if g.get("memo_secret"):  # a shared drawing is kept with the authors of the comments it draws
+        g.memo_comment_ids.add(comment.id)
     return remember(_card_key(comment, access),
                     lambda: _macro("consultations/_comments.html", "comment_card_html")(comment, access))
 
@@ -241,11 +243,15 @@ def comment_form(consultation, access, section, slot, form):
             consultation, access, section, slot, form), csrf=True)
     finally:
         form.submission.data = fresh
+    if g.get("memo_secret"):  # a shared drawing: each reader gets keys of their own (issue 15, memo)
+        fresh = f"\x00{g.memo_secret}:submission:{slot}\x00"
     return Markup(str(html).replace(_SUBMISSION_PLACEHOLDER, fresh or new_submission_key()))
 
 
 def vote_form(consultation, access, section, form, my_vote):
     """A section's vote form (templates/consultations/_votes.html, vote_form_html)."""
+    if g.get("memo_secret"):  # a page shared by a kind of reader: each reader's own vote is filled in per request
+        return reader_part("vote", section.id)
     key = ("vote_form", key_of(consultation), key_of(replace(access, person_id=0)), key_of(section), key_of(form),
            key_of(my_vote))
     return remember(key, lambda: _macro("consultations/_votes.html", "vote_form_html")(
@@ -258,3 +264,121 @@ def vote_tally(section, tally):
 
     key = ("vote_tally", key_of(section), key_of(tally))
     return remember(key, lambda: _macro("consultations/_votes.html", "tally_html")(section, vote_chart(tally), tally))
+
+
+# --- issue 15 (memo): pages remembered per consultation version and kind of reader ---------------------------------
+# remember_page above keys a page by reader and the one global version; remember_shared_page keys it by the versions
+# of the scopes it shows (app.database.DataScopeVersion) and by the *kind* of reader (what they may see and do), so
+# readers of one kind share one drawing. Everything that differs between readers of one kind is a hole in the
+# drawing, filled per request from the reader's own rows: the header's name and moderation counts, flash messages,
+# their own vote forms (and, as before, the CSRF token and CSP nonce). A reader whose page shows their own content
+# (their comments in any status, their formal-response drafts, their name in the public audience's notice) has a
+# kind of their own (app/consultations/memo.py, reader_kind). The drawings are kept in a per-process LRU, or in
+# Redis when PAGE_CACHE_REDIS_URL is set (app/memo_store.py), under keys holding a fingerprint of the code and
+# templates, so a deploy never serves an old layout.
+
+def reader_part(name, arg=None):
+    """A per-reader part of a page (template global): drawn now, or a hole when a shared page is being drawn."""
+    secret = g.get("memo_secret")
+    if secret:
+        return Markup(f"\x00{secret}:{name}{'' if arg is None else ':' + str(arg)}\x00")
+    return _READER_PARTS[name]()
+
+
+def _flashes():
+    from flask import render_template
+    if not session.get("_flashes"):  # most requests: nothing to draw
+        return Markup("")
+    return Markup(render_template("_reader_flashes.html"))
+
+
+def _moderation():
+    from flask import render_template
+
+    from app.access import MODERATORS
+    from app.accounts.models import Role
+    if not current_user.has_role(*MODERATORS, Role.DSL):  # the counts are for moderators and the DSL alone
+        return Markup("")
+    return Markup(render_template("_reader_moderation.html"))
+
+
+_READER_PARTS = {
+    "name": lambda: current_user.display_name,
+    "flashes": _flashes,
+    "moderation": _moderation,
+}
+
+
+def _split_holes(html, secret):
+    """(pieces): bytes of text, and str names of holes (csrf, nonce and the reader parts)."""
+    token, nonce = generate_csrf(), csp_nonce()
+    html = html.replace(token, f"\x00{secret}:csrf\x00").replace(nonce, f"\x00{secret}:nonce\x00")
+    pieces = []
+    for i, part in enumerate(html.split(f"\x00{secret}:")):
+        if i:
+            name, part = part.split("\x00", 1)
+            pieces.append(name)
+        pieces.append(part.encode())
+    return tuple(pieces)
+
+
+def _filled(pieces, fill):
+    values = {"csrf": generate_csrf().encode(), "nonce": csp_nonce().encode()}
+    out = []
+    for piece in pieces:
+        if piece.__class__ is str:
+            value = values.get(piece)
+            if value is None:
+                if piece in _READER_PARTS:
+                    value = str(escape(_READER_PARTS[piece]())).encode()
+                else:
+                    name, _, arg = piece.partition(":")
+                    value = (new_submission_key() if name == "submission" else str(fill(name, arg))).encode()
+                values[piece] = value
+            out.append(value)
+        else:
+            out.append(piece)
+    return b"".join(out)
+
+
+def remember_shared_page(render, memo, reader_id, personal, fill, still_current=lambda: True,
+                         authors_of=lambda ids: frozenset()):
+    """The body (UTF-8) of `render() -> (html, valid_until)`, drawn once per `memo` (the scope versions and the
+    reader's kind) and served to every reader of that kind with their own parts filled in by `fill(name, arg)`
+    (for holes the route's template makes) and _READER_PARTS.
+
+    render() does every permission check itself for the reader it is drawn for; the kind holds everything those
+    checks depend on (app/consultations/memo.py), so every reader of the kind would have passed them alike.
+    A drawing shows its comments as the drawing reader's or not ("(you)", edit and withdraw), so it is kept with
+    the authors of the comments drawn (`authors_of(comment ids)`): it is shared only with readers who wrote none
+    of them. A `personal` reader, or one who wrote a comment drawn, gets a drawing of their own."""
+    import secrets
+
+    from app.memo_store import page_store
+
+    store = page_store()
+    where = ("page", request.full_path, request.headers.get("HX-Request"), request.headers.get("HX-Target"), memo)
+    shared_key, own_key = where + (None,), where + (reader_id,)
+    if store is not None and request.method == "GET":
+        for key in ((own_key,) if personal else (shared_key, own_key)):
+            kept = store.get(key)
+            if kept is None or (kept[1] is not None and utcnow() >= kept[1]):
+                continue
+            if key is own_key or reader_id not in kept[2]:
+                g.page_memo = "hit"
+                return _filled(kept[0], fill)
+    g.page_memo = "miss"
+    secret = g.memo_secret = secrets.token_hex(8)
+    g.memo_comment_ids = set()
+    try:
+        html, valid_until = render()
+        html = str(html)
+    finally:
+        g.pop("memo_secret", None)
+    pieces = _split_holes(html, secret)
+    if store is not None and request.method == "GET":
+        authors = frozenset(authors_of(g.pop("memo_comment_ids")))
+        key = own_key if personal or reader_id in authors else shared_key
+        if still_current():  # drawn from data newer than `memo` says: not kept under it
+            store.put(key, (pieces, valid_until, authors))
+    return _filled(pieces, fill)

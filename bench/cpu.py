@@ -55,6 +55,8 @@ def main():
             return client.get("/consultations/1")
         if kind == "fresh":  # drawn afresh, as after any change: the reader's remembered page is forgotten first
             app.extensions["pages"].clear()
+            if app.extensions.get("shared_pages") is not None:  # issue 15 (memo): pages shared by kind of reader
+                app.extensions["shared_pages"].clear()
             return client.get("/consultations/1")
         if kind == "more":
             return client.get(more, headers={"HX-Request": "true", "HX-Target": "more-general"})

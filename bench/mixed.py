@@ -155,7 +155,10 @@ def report(results, started):
              f"{os.getloadavg()[0]:.1f}.",
              f"N = {N:,} comments; gunicorn --workers 4; {READERS} signed-in readers (different people) for "
              f"{DURATION:g} s per row; each row's baseline (bare Flask + Jinja) measured by the same readers right "
-             "after it, under the same writers. Memo hits: pages served remembered rather than drawn afresh.", "",
+             "after it, under the same writers. Memo hits: pages served remembered rather than drawn afresh.",
+             "Remembered pages kept: " + (f"in Redis ({os.environ['PAGE_CACHE_REDIS_URL']}), shared by the workers"
+                                         if os.environ.get("PAGE_CACHE_REDIS_URL") else "in each worker (LRU)")
+             + "; per consultation version and kind of reader (issue 15, memo).", "",
              "| load | " + " | ".join(f"{b} page/s | baseline/s | ratio | memo hits" for b in results) + " |",
              "|---|" + "---|---|---|---|" * len(results)]
     for label, _c, _s in ROWS:

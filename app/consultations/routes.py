@@ -26,7 +26,8 @@ from app.drafts.models import DraftArrangement, DraftVersion, Section
 from app.access import load_comment, load_consultation, require
 from app.extensions import db, htmx
 from app.forms import submit
-from app.fragments import remember_page
+from app.consultations import memo
+from app.fragments import remember_page, remember_shared_page
 from app.security import roles_required
 
 bp = Blueprint("consultations", __name__)
@@ -191,11 +192,17 @@ def _formal_responses(consultation, access):
 @bp.route("/consultations/<int:consultation_id>")
 @login_required
 def show(consultation_id):
+    # Issue 15 (memo): drawn once per consultation version and kind of reader (app/consultations/memo.py).
+    consultation, access, versions = memo.load_with_versions(consultation_id)  # as load_consultation, + versions
+    kind = memo.reader_kind(current_user, consultation, access)
+
     def render():
-        consultation, access = load_consultation(consultation_id)
         return _render(PAGE, **_page_context(consultation, access)), consultation.next_change_at()
 
-    return _response(remember_page(render))  # rendered once per reader and data version
+    return _response(remember_shared_page(
+        render, (consultation_id, versions, kind), current_user.id, memo.is_personal(current_user, consultation, access),
+        memo.vote_filler(consultation, access, _vote_forms, versions), lambda: memo.still_current(consultation_id, versions),
+        memo.authors_of))
 
 
 @bp.route("/consultations/<int:consultation_id>/sections/<int:section_id>/vote", methods=["GET", "POST"])

@@ -1,0 +1,242 @@
+"""The consultation page shared per kind of reader and per consultation version (issue 15, memo).
+
+app/consultations/memo.py: drawn once per (the consultation's version, the partnership's version, kind of reader),
+served to each reader of that kind with their own name, moderation counts, messages and vote choices filled in.
+A reader with content of their own on the page has a kind of their own. Versions move per scope (0014_memo).
+"""
+import re
+import uuid
+
+import pytest
+from sqlalchemy import select
+
+from app import create_app
+from app.accounts.models import Role
+from app.consultations import notifications, services
+from app.database import DataScopeVersion
+from app.extensions import db as _db
+from app.moderation import services as moderation
+from config import TestConfig
+
+from ..conftest import FreshRequestClient
+
+REDIS_URL = "redis://127.0.0.1:6379/7"  # a database of its own: the tests empty it
+
+
+@pytest.fixture
+def app_config():
+    return {"PAGE_MEMO_HEADER": True}
+
+
+def _get(browser, url):
+    response = browser.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True), response.headers.get("X-Page-Memo")
+
+
+def _chosen(html, section):
+    """The vote choice ticked in a section's form (None if none)."""
+    field = re.search(rf'<input[^>]*name="v{section.id}-choice"[^>]*value="(\w+)"[^>]*checked', html)
+    return field.group(1) if field else None
+
+
+def _version(consultation):
+    _db.session.rollback()
+    return _db.session.scalar(select(DataScopeVersion.n).where(
+        DataScopeVersion.scope == DataScopeVersion.consultation_scope(consultation.id))) or 0
+
+
+def _partnership_version():
+    _db.session.rollback()
+    return _db.session.scalar(select(DataScopeVersion.n).where(DataScopeVersion.scope == "p"))
+
+
+def test_two_readers_of_one_kind_share_a_page_yet_each_sees_their_own(as_person, consultation, sections,
+                                                                       make_person, facilitator):
+    ann = make_person(Role.PRACTITIONER, name="Ann Practitioner")
+    bob = make_person(Role.PRACTITIONER, name="Bob Practitioner")
+    section = sections[0]
+    services.cast_vote(ann, consultation, section, "support", "Ann's reasons")
+    services.cast_vote(bob, consultation, section, "oppose", "Bob's reasons")
+    url = f"/consultations/{consultation.id}"
+    ann_browser, bob_browser = as_person(ann), as_person(bob)
+
+    html, memo = _get(ann_browser, url)
+    assert memo == "miss"
+    assert "Signed in as Ann Practitioner" in html and _chosen(html, section) == "support"
+    assert "Ann&#39;s reasons" in html or "Ann's reasons" in html
+    html, memo = _get(bob_browser, url)
+    assert memo == "hit"  # Ann's drawing, Bob's own parts
+    assert "Signed in as Bob Practitioner" in html and "Ann Practitioner" not in html
+    assert _chosen(html, section) == "oppose" and "Ann" not in html
+    assert "Bob&#39;s reasons" in html or "Bob's reasons" in html
+    html, memo = _get(ann_browser, url)
+    assert memo == "hit" and _chosen(html, section) == "support" and "Bob" not in html
+    # Each comment form shown carries a one-time submission key of its own, never one shared by the kind.
+    keys = [re.findall(r'name="[^"]*submission" value="([^"]+)"', _get(b, url)[0])
+            for b in (ann_browser, bob_browser)]
+    assert keys[0] and len(set(keys[0])) == len(keys[0]) and not set(keys[0]) & set(keys[1])
+
+    # A reader with a comment of their own has a kind of their own: its actions are theirs alone.
+    # A reader whose published comment a drawing shows is never served another's drawing of it (its "(you)",
+    # edit and withdraw are theirs), nor is their drawing served to anyone else.
+    services.post_comment(ann, consultation, "Ann's own words on the draft")
+    html, memo = _get(bob_browser, url)
+    assert memo == "miss"  # the comment moved the consultation's version
+    assert "Ann&#39;s own words on the draft" in html and "(you)" not in html and "/withdraw" not in html
+    assert "Signed in as Bob Practitioner" in html and _chosen(html, section) == "oppose"
+    html, memo = _get(ann_browser, url)
+    assert memo == "miss" and "(you)" in html and "/withdraw" in html
+    html, memo = _get(ann_browser, url)
+    assert memo == "hit" and "(you)" in html and "Signed in as Ann Practitioner" in html
+    html, memo = _get(bob_browser, url)
+    assert memo == "hit" and "(you)" not in html and "/withdraw" not in html
+
+    # A flash message is the reader's own, and the page is still served remembered.
+    assert _get(bob_browser, url)[1] == "hit"
+    with bob_browser.session_transaction() as cookie:
+        cookie["_flashes"] = [("success", "A message for Bob alone")]
+    html, memo = _get(bob_browser, url)
+    assert memo == "hit" and "A message for Bob alone" in html
+    assert "A message for Bob alone" not in _get(bob_browser, url)[0]
+    assert "A message for Bob alone" not in _get(ann_browser, url)[0]
+
+
+def test_private_markers_never_reach_another_readers_page(as_person, consultation, young, make_person,
+                                                          facilitator, scrutineer):
+    readers = {
+        "author": young,
+        "another young person": make_person(Role.YOUNG_PERSON, name="Another young person"),
+        "practitioner": make_person(Role.PRACTITIONER, name="Pat Practitioner"),
+        "vcs": make_person(Role.VCS_PARTNER, name="Val Voluntary", organisation="Testshire Voluntary Action"),
+        "signatory": make_person(Role.LEAD_SIGNATORY, name="Lee Lead"),
+        "facilitator": facilitator, "scrutineer": scrutineer,
+    }
+    browsers = {name: as_person(person) for name, person in readers.items()}
+    url = f"/consultations/{consultation.id}"
+    held, concern = f"HELD-{uuid.uuid4().hex}", f"CONCERN-{uuid.uuid4().hex}"
+
+    def pages():
+        """Each reader's page twice (drawn or remembered, then remembered), in two orders."""
+        seen = {}
+        for order in (list(browsers), list(reversed(browsers))):
+            for name in order:
+                for _ in range(2):
+                    html, _memo = _get(browsers[name], url)
+                    seen.setdefault(name, set()).add(html.count(held) > 0)
+                    seen[name].add(("concern", concern in html))
+        return seen
+
+    pages()  # every kind's page remembered before the private content exists
+    services.post_comment(young, consultation, f"My words {held} for a moderator first")
+    seen = pages()
+    for name in ("another young person", "practitioner", "vcs", "signatory"):
+        assert seen[name] == {False, ("concern", False)}, name  # pending: its author and those who see all only
+    for name in ("author", "facilitator", "scrutineer"):
+        assert seen[name] == {True, ("concern", False)}, name
+
+    second = services.post_comment(young, consultation, f"Something worrying {concern}")
+    moderation.raise_concern(facilitator, second, "worried")
+    seen = pages()
+    for name in ("another young person", "practitioner", "vcs", "signatory", "facilitator"):
+        assert ("concern", True) not in seen[name], name  # a concern: its author, the DSL and scrutineers only
+    assert seen["author"] == {True, ("concern", True)} and seen["scrutineer"] == {True, ("concern", True)}
+
+    # The author's own held comment shows "only you can see it" on their page alone, drawn or remembered.
+    author_html, _ = _get(browsers["author"], url)
+    other_html, _ = _get(browsers["another young person"], url)
+    assert "only you can see it" in author_html and "only you can see it" not in other_html
+
+
+def test_an_unrelated_write_keeps_the_page_and_a_comment_moves_it(as_person, make_consultation, consultation,
+                                                                  practitioner, vcs):
+    other = make_consultation()  # another consultation (its new draft moves the partnership's version: drafts)
+    url = f"/consultations/{consultation.id}"
+    reader = as_person(vcs)
+    assert _get(reader, url)[1] == "miss"
+    assert _get(reader, url)[1] == "hit"
+    version, everything = _version(consultation), _partnership_version()
+
+    # Email settings, and comments on another consultation, move neither this consultation's version nor the
+    # partnership's: the page is served remembered.
+    notifications.set_notification_settings(practitioner, consultation_emails=False, reply_emails=True)
+    services.post_comment(practitioner, other, "On the other consultation")
+    services.cast_vote(practitioner, other, other.version.sections[0], "support")
+    assert _version(other) > 0
+    assert _version(consultation) == version and _partnership_version() == everything
+    html, memo = _get(reader, url)
+    assert memo == "hit" and "On the other consultation" not in html
+
+    services.post_comment(practitioner, consultation, "Fresh words on this consultation")
+    assert _version(consultation) > version and _partnership_version() == everything
+    html, memo = _get(reader, url)
+    assert memo == "miss" and "Fresh words on this consultation" in html
+    assert _get(reader, url)[1] == "hit"
+
+    # What every page shows (a person's name) moves the partnership's version: every page is drawn again.
+    from sqlalchemy import text
+    _db.session.execute(text("UPDATE person SET display_name = 'Renamed Practitioner' WHERE id = :id"),
+                        {"id": practitioner.id})
+    _db.session.commit()
+    assert _partnership_version() > everything
+    html, memo = _get(reader, url)
+    assert memo == "miss" and "Renamed Practitioner" in html
+
+
+def _redis():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return client
+
+
+def test_a_page_remembered_by_one_app_is_served_by_another_through_redis(database_url, consultation, vcs,
+                                                                         make_person, login):
+    _redis().flushdb()
+    pat = make_person(Role.VCS_PARTNER, name="Pat Second", organisation="Testshire Voluntary Action")
+    _db.session.commit()
+    apps = [create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url, PAGE_MEMO_HEADER=True,
+                       PAGE_CACHE_REDIS_URL=REDIS_URL) for _ in range(2)]
+    for instance in apps:
+        instance.test_client_class = FreshRequestClient
+    url = f"/consultations/{consultation.id}"
+    try:
+        with apps[0].app_context():
+            first = apps[0].test_client()
+            login(vcs, target=first)
+            html, memo = _get(first, url)
+            assert memo == "miss" and "Signed in as Val Voluntary" in html
+            _db.session.remove()
+        with apps[1].app_context():
+            second = apps[1].test_client()
+            login(pat, target=second)
+            html, memo = _get(second, url)
+            assert memo == "hit"  # drawn by the first app, read from Redis
+            assert "Signed in as Pat Second" in html and "Val Voluntary" not in html
+            assert "\x00" not in html and consultation.title in html
+            _db.session.remove()
+    finally:
+        for instance in apps:
+            with instance.app_context():
+                _db.engine.dispose()
+        _redis().flushdb()
+
+
+def _tables_with(trigger):
+    from sqlalchemy import text
+
+    if _db.engine.dialect.name == "postgresql":
+        return set(_db.session.scalars(text("SELECT DISTINCT event_object_table FROM information_schema.triggers "
+                                            "WHERE trigger_name = :name"), {"name": trigger}))
+    rows = _db.session.execute(text("SELECT name, tbl_name FROM sqlite_master WHERE type = 'trigger'")).all()
+    return {table for name, table in rows if name.startswith(f"{trigger}_{table}_")}
+
+
+def test_every_table_that_moves_the_global_version_moves_its_scope(app):
+    """A table given a data_version trigger by a migration after 0014_memo would move no scope: its pages would go
+    stale. Migration 0014_memo finds the tables itself, so it must run after every migration that adds one."""
+    assert _tables_with("data_version") and _tables_with("data_version") == _tables_with("data_scope")
