@@ -219,3 +219,17 @@ def test_checks_are_rate_limited_per_address(app, client, csrf):
                 for _ in range(31)]
     assert statuses[:30] == [200] * 30 and statuses[30] == 429
     limiter.reset()
+
+
+def test_another_reader_sees_no_receipt_link_on_a_remembered_page(client, login, as_person, make_person,
+                                                                 consultation, sections, practitioner):
+    from app.accounts.models import Role
+
+    login(practitioner)
+    comment = services.post_comment(practitioner, consultation, "Only I get the link", section=sections[0])
+    mine = _html(client.get(f"/consultations/{consultation.id}"))
+    assert f"/comments/{comment.id}/receipt" in mine
+    colleague = as_person(make_person(Role.PRACTITIONER))  # the same kind of reader, whose page may be remembered
+    for _ in range(2):
+        theirs = _html(colleague.get(f"/consultations/{consultation.id}"))
+        assert "Only I get the link" in theirs and f"/comments/{comment.id}/receipt" not in theirs
