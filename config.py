@@ -138,6 +138,8 @@ class Config:
     LOG_ORIGIN = os.environ.get("LOG_ORIGIN")
     LOG_KEY_NAME = os.environ.get("LOG_KEY_NAME")
     LOG_RETIRED_KEYS = [key for key in (os.environ.get("LOG_RETIRED_KEYS") or "").split() if key]
+    # --- issue 20, part 4 (receipts): email each author the receipt for their comment, reply or vote ---
+    RECEIPT_EMAILS = _env_bool("RECEIPT_EMAILS", True)
 
     # --- passkeys (issue 20, part 5; README "Signing off with a passkey") ---
     # The WebAuthn relying party: its ID (a domain, never an IP address) and the origin pages are served from.
@@ -185,3 +187,6 @@ class TestConfig(Config):
     ARGON2_TIME_COST = 1
     ARGON2_MEMORY_KIB = 8192
     ARGON2_PARALLELISM = 1
+    # Receipt emails (issue 20) are off here so other rooms' tests count only their own notices;
+    # tests/receipts turns them on (app_config) and tests them.
+    RECEIPT_EMAILS = False

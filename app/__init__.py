@@ -134,6 +134,12 @@ def _register_blueprints(app):
     app.register_blueprint(passkeys_bp)
     # --- end passkeys ---
 
+    # --- issue 20, part 4: receipts for respondents, and "Check a receipt" (branch receipts) ---
+    from app.receipts.routes import bp as receipts_bp
+
+    app.register_blueprint(receipts_bp)
+    # --- end receipts ---
+
     # --- issue 20 part 3: witnesses of the log's checkpoints (branch witness) ---
     from app.witness import services as witness
     from app.witness.routes import bp as witness_bp

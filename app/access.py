@@ -165,3 +165,27 @@ def load_finding(finding_id):
         abort(404)
     return finding
 
+
+
+# --- receipts (issue 20, part 4): only the author downloads a receipt; anyone else is told nothing exists --------
+
+def load_own_comment(comment_id):
+    """A comment the signed-in person wrote, in their partnership; 404 for anyone else."""
+    from app.consultations.models import Comment
+
+    comment = db.session.get(Comment, comment_id)
+    if comment is None or comment.author_id != current_user.id or \
+            comment.consultation.partnership_id != current_user.partnership_id:
+        abort(404)
+    return comment
+
+
+def load_own_vote(vote_id):
+    """A vote the signed-in person cast, in their partnership; 404 for anyone else."""
+    from app.consultations.models import Consultation, Vote
+
+    vote = db.session.get(Vote, vote_id)
+    if vote is None or vote.person_id != current_user.id or \
+            db.session.get(Consultation, vote.consultation_id).partnership_id != current_user.partnership_id:
+        abort(404)
+    return vote

@@ -23,6 +23,7 @@ const copies = [
   ["static/js/portal.js", "portal.js"],
   ["static/js/suggestions.js", "suggestions.js"],
   ["static/js/passkeys.js", "passkeys.js"], // issue 20, part 5: partners' passkeys
+  ["static/js/receipts.js", "receipts.js"], // issue 20, part 4 (receipts)
   // issue 20, part 6: "Check this record" on the published arrangement page only
   ["static/js/record-check.js", "record-check.js"],
 ];

@@ -97,6 +97,13 @@ def _failed(form):
     return form if form is not None and form.errors else None
 
 
+def _receipt(message, kind, **ids):
+    """Issue 20, part 4: the message after posting, with the link to download its receipt (app/receipts)."""
+    from app.receipts.routes import with_receipt_link  # the receipts room builds on this one
+
+    return with_receipt_link(message, url_for(f"receipts.{kind}", **ids))
+
+
 # --- the list and opening a consultation ---------------------------------------------------------
 
 def _published_versions():
@@ -208,9 +215,9 @@ def vote(consultation_id, section_id):
         return redirect(back)
     require(access, "take_part")
     form, fragment, message = VoteForm(prefix=f"v{section.id}"), htmx.target == f"vote-s{section.id}", None
-    if submit(form, lambda: services.cast_vote(current_user, consultation, section, form.choice.data,
-                                               form.reason.data or "")):
-        message = f"Your vote on {section.title} has been saved"
+    if done := submit(form, lambda: services.cast_vote(current_user, consultation, section, form.choice.data,
+                                                       form.reason.data or "")):
+        message = _receipt(f"Your vote on {section.title} has been saved", "vote", vote_id=done.value.id)
         if not fragment:
             flash(message, "success")
             return _see_other(back)
@@ -255,7 +262,8 @@ def _post_comment(consultation, access, section):
         held = _held_for_safeguarding(comment)
         if held is not None:
             return held
-        message = "Your comment has been posted" if comment.status == "published" else PENDING_MESSAGE
+        message = _receipt("Your comment has been posted" if comment.status == "published" else PENDING_MESSAGE,
+                           "comment", comment_id=comment.id)
         if not fragment:
             flash(message, "success")
             return _see_other(url_for(".show", consultation_id=consultation.id, _anchor=f"comment-{comment.id}"))
@@ -302,7 +310,8 @@ def reply(comment_id):
         held = _held_for_safeguarding(comment)
         if held is not None:
             return held
-        message = "Your reply has been posted" if comment.status == "published" else PENDING_MESSAGE
+        message = _receipt("Your reply has been posted" if comment.status == "published" else PENDING_MESSAGE,
+                           "comment", comment_id=comment.id)
         if htmx.target == f"thread-{thread_id}":
             return _respond(THREAD, "thread", **_thread_context(consultation, access, thread_id,
                                                                  thread_message=message))

@@ -251,12 +251,20 @@ def _post_comment(author, consultation, text, section, now, submission_key, use=
         session.flush()
         comment.thread_id = comment.id
         session.flush()
-        trail.append("comment.posted", f"comment:{comment.id}", {
+        entry = trail.append("comment.posted", f"comment:{comment.id}", {
             "consultation": consultation.id, "section": comment.section_id, "audience": audience,
             "status": comment.status, "body_sha256": trail.text_hash(text), "use": comment.publish_use,
         }, actor=author_id)
         _hold_if_possible_disclosure(comment, now)
+        _email_receipt(author, entry, "comment")
     return comment
+
+
+def _email_receipt(person, entry, what):
+    """Issue 20, part 4: the author's receipt for the entry, emailed in this transaction (app/receipts)."""
+    from app.receipts.services import email_receipt  # the receipts room builds on this one
+
+    email_receipt(person, entry, what)
 
 
 def _require_repliable(parent):
@@ -290,12 +298,13 @@ def _reply(author, parent, text, now, submission_key, use=None):
                           publish_use=_publish_use(author, use))
         session.add(comment)
         session.flush()
-        trail.append("reply.posted", f"comment:{comment.id}", {
+        entry = trail.append("reply.posted", f"comment:{comment.id}", {
             "consultation": consultation.id, "section": comment.section_id, "parent": parent.id,
             "thread": comment.thread_id, "depth": comment.depth, "audience": audience, "status": comment.status,
             "body_sha256": trail.text_hash(text), "use": comment.publish_use,
         }, actor=author_id)
         _hold_if_possible_disclosure(comment, now)
+        _email_receipt(author, entry, "reply")
         if comment.status == CommentStatus.PUBLISHED.value and parent.author_id != author_id:
             # A young person's reply is announced when a moderator approves it (moderation, a later room).
             notifications.notify_reply(parent, comment, author)
@@ -390,14 +399,14 @@ def cast_vote(person, consultation, section, choice, reason="", now=None):
         data = {"consultation": key[0], "section": key[1], "audience": audience, "choice": choice,
                 "reason_sha256": trail.text_hash(reason)}
         if created:
-            trail.append("vote.cast", f"vote:{vote.id}", data, actor=person_id)
+            _email_receipt(person, trail.append("vote.cast", f"vote:{vote.id}", data, actor=person_id), "vote")
             return vote
         if vote.choice == choice and vote.reason == reason:
             return vote
         data["previous_choice"] = vote.choice
         vote.choice, vote.reason, vote.updated_at = choice, reason, now
         session.flush()
-        trail.append("vote.changed", f"vote:{vote.id}", data, actor=person_id)
+        _email_receipt(person, trail.append("vote.changed", f"vote:{vote.id}", data, actor=person_id), "vote")
     return vote
 
 

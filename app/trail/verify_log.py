@@ -4,6 +4,7 @@
     python verify_log.py log.jsonl
     python verify_log.py export.zip --head <hash from the public page or a sign-off> [--seq N]
     python verify_log.py log.jsonl --checkpoint checkpoint.txt --key <verifier key>   (a checkpoint kept from /log/checkpoint)
+    python verify_log.py export.zip --receipt receipt.json [--key <verifier key>]   (a respondent's receipt, issue 20)
     python verify_log.py export.zip --witness emails.txt … --key <verifier key>   (checkpoints emailed to witnesses)
     python verify_log.py --record record.json [--key <verifier key>]   (a published version's record.json)
 
@@ -1083,6 +1084,153 @@ def verify(log_stream, head=None, head_seq=None, comments=None, revisions=None, 
     return count, last
 
 
+# --- receipts for respondents (issue 20, part 4) ---------------------------------------------------------------
+# A receipt (JSON, format consultation-receipt/1) holds one entry's exact bytes (base64), its leaf index, an
+# inclusion proof (base64 hashes) and a signed checkpoint. `--receipt FILE` checks it against the log given: the
+# entry at its index is the receipt's entry, the log's first <size> entries make the checkpoint's root, and the
+# proof leads from the entry to that root. The portal's "Check a receipt" page uses the same Receipt class.
+
+RECEIPT_FORMAT = "consultation-receipt/1"
+RECEIPT_FIELDS = ("format", "origin", "index", "entry", "entry_decoded", "inclusion_proof", "checkpoint",
+                  "verifier_key")
+MAX_PROOF_HASHES = 64  # a tree of 2**64 leaves needs no more
+
+
+class ReceiptError(Exception):
+    """A receipt that is malformed or does not verify: its message is one line for the person holding it."""
+
+
+def _b64(value, what):
+    if not isinstance(value, str):
+        raise ReceiptError(f"The receipt's {what} is not base64 text")
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise ReceiptError(f"The receipt's {what} is not valid base64") from None
+
+
+class Receipt:
+    """A receipt's parts, checked for shape and for agreeing with each other (not yet with any log)."""
+
+    def __init__(self, receipt):
+        if not isinstance(receipt, dict):
+            raise ReceiptError("This is not a receipt: a receipt is a JSON object")
+        if receipt.get("format") != RECEIPT_FORMAT:
+            raise ReceiptError(f"This is not a consultation receipt (its format is not {RECEIPT_FORMAT})")
+        missing = [name for name in RECEIPT_FIELDS if name not in receipt]
+        if missing:
+            raise ReceiptError(f"The receipt has no {missing[0]}: it is incomplete")
+        index = receipt["index"]
+        if not isinstance(index, int) or isinstance(index, bool) or index < 0:
+            raise ReceiptError("The receipt's index is not a whole number (0 or more)")
+        self.index, self.origin = index, receipt["origin"]
+        self.bytes = _b64(receipt["entry"], "entry")
+        try:
+            entry = json.loads(self.bytes.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise ReceiptError("The receipt's entry is not a log entry (not JSON)") from None
+        if not isinstance(entry, dict) or sorted(entry) != sorted(FIELDS) or not isinstance(entry.get("data"), dict):
+            raise ReceiptError("The receipt's entry is not a log entry (it lacks the fields every entry has)")
+        if receipt["entry_decoded"] != entry:
+            raise ReceiptError("The receipt's entry_decoded differs from its entry: the receipt was changed")
+        if entry["seq"] != index + 1:
+            raise ReceiptError(f"The receipt's index ({index}) is not its entry's place in the log (its entry "
+                               f"says seq {entry['seq']!r}; index = seq - 1): the receipt was changed")
+        if "text_sha256" in receipt and receipt["text_sha256"] != entry["data"].get(TEXT_KEY):
+            raise ReceiptError("The receipt's text_sha256 is not the SHA-256 its entry holds: the receipt was changed")
+        self.entry, self.leaf = entry, leaf_hash(self.bytes)
+        proof = receipt["inclusion_proof"]
+        if not isinstance(proof, list) or len(proof) > MAX_PROOF_HASHES:
+            raise ReceiptError(f"The receipt's inclusion_proof is not a list of at most {MAX_PROOF_HASHES} hashes")
+        self.proof = [_b64(value, "inclusion_proof") for value in proof]
+        if not _valid_hashes(*self.proof):
+            raise ReceiptError("The receipt's inclusion_proof holds something that is not a SHA-256 hash")
+        if not isinstance(receipt["checkpoint"], str) or not isinstance(receipt["verifier_key"], str):
+            raise ReceiptError("The receipt's checkpoint and verifier_key must be text")
+        self.note, self.verifier_key = receipt["checkpoint"], receipt["verifier_key"]
+        try:
+            body = CheckpointCheck(self.note)
+        except ChainError:
+            raise ReceiptError("The receipt's checkpoint is not origin, size and base64 root hash on three lines") from None
+        if body.origin != self.origin:
+            raise ReceiptError("The receipt's checkpoint is of another log than the receipt's origin")
+        self.size, self.root = body.size, body.root
+        self.key_name = next((line[2:].split(" ", 1)[0] for line in self.note.split("\n\n", 1)[-1].splitlines()
+                              if line.startswith("\u2014 ")), "")
+
+    def check_inclusion(self, size=None, root=None):
+        """The proof leads from the entry to the root of the checkpoint's tree (size, root: as verified)."""
+        size = self.size if size is None else size
+        root = self.root if root is None else root
+        if self.index >= size:
+            raise ReceiptError(f"The checkpoint's tree ({size} entries) does not reach the receipt's entry "
+                               f"(index {self.index})")
+        if not verify_inclusion(self.leaf, self.index, size, self.proof, root):
+            raise ReceiptError("The inclusion proof does not lead from this entry to the checkpoint's root: "
+                               "the entry, its index or the proof was changed")
+
+
+def check_receipt_shape(receipt):
+    return Receipt(receipt)
+
+
+def read_receipt(path):
+    try:
+        with open(path, encoding="utf-8") as stream:
+            text = stream.read(1024 * 1024 + 1)
+    except (OSError, UnicodeDecodeError) as error:
+        raise ReceiptError(f"Cannot read the receipt ({type(error).__name__})") from None
+    try:
+        return Receipt(json.loads(text))
+    except ValueError as error:
+        if isinstance(error, ReceiptError):
+            raise
+        raise ReceiptError("The receipt is not valid JSON") from None
+
+
+def _receipt_signature(check, keys=None):
+    """The checkpoint's Ed25519 signature: with the receipt's own verifier key, and (--key) with the key given."""
+    try:
+        verify_note(check.receipt.note, [check.receipt.verifier_key])
+    except NoteError as error:
+        raise ReceiptError(f"The receipt's checkpoint does not verify with its verifier key ({error})") from None
+    if not keys:
+        return ("signed with the receipt's own verifier key: compare it with the portal's published key, or give "
+                "--key")
+    try:
+        verify_note(check.receipt.note, keys)
+    except NoteError as error:
+        raise ReceiptError(f"The receipt's checkpoint is not signed by the key given ({error})") from None
+    return "signed with the key given"
+
+
+class ReceiptCheck(CheckpointCheck):
+    """--receipt: the receipt's own checks, then against the log: the entry at its index is the receipt's entry,
+    and the log's first <size> entries make the root its checkpoint holds."""
+
+    def __init__(self, receipt):
+        self.receipt = receipt
+        receipt.check_inclusion()
+        self.origin, self.size, self.root, self.builder = receipt.origin, receipt.size, receipt.root, TreeBuilder()
+        self.leaf_found, self.signed_by_key = None, False
+
+    def __call__(self, entry):
+        if entry["seq"] == self.receipt.index + 1:
+            self.leaf_found = leaf_hash(entry_bytes(entry))
+        super().__call__(entry)
+
+    def check(self, count):
+        seq = self.receipt.index + 1
+        if self.leaf_found is None:
+            raise ChainError(count + 1, f"the log ends at seq {count}; the receipt's entry is seq {seq}")
+        if self.leaf_found != self.receipt.leaf:
+            raise ChainError(seq, "the log's entry here is not the receipt's entry")
+        try:
+            super().check(count)
+        except ChainError as error:
+            raise ChainError(error.seq, error.reason.replace("the checkpoint", "the receipt's checkpoint")) from None
+
+
 def _open_text(archive, name):
     return io.TextIOWrapper(archive.open(name), encoding="utf-8", newline="")
 
@@ -1094,6 +1242,11 @@ def _run(args, report=None):
             checkpoint = CheckpointCheck(stream.read(), getattr(args, "key", None))
         if report is not None:
             report["checkpoint"] = checkpoint
+    if getattr(args, "receipt", None):  # issue 20, part 4: a respondent's receipt, checked against this log
+        checkpoint = ReceiptCheck(read_receipt(args.receipt))
+        if report is not None:
+            report["receipt"] = checkpoint
+            report["signature"] = _receipt_signature(checkpoint, getattr(args, "key", None))
     witness = _witness_from(args, report)  # issue 20 part 3: --witness
     if witness is not None:
         checkpoint = witness if checkpoint is None else _BothChecks(checkpoint, witness)
@@ -1414,6 +1567,8 @@ def main(argv=None):
     parser.add_argument("--key", action="append", help="the portal's verifier key (README, /log/keys, the published "
                                                        "arrangement): the checkpoint's signature must verify with it "
                                                        "(repeat for retired keys)")
+    parser.add_argument("--receipt", help="a respondent's receipt (JSON): its entry, inclusion proof and signed "
+                                          "checkpoint must agree with this log (and, given --key, that key signed it)")
     parser.add_argument("--witness", nargs="+", action="extend", metavar="FILE",
                         help="checkpoints kept by witnesses (saved checkpoint emails, one or more a file): each "
                              "must be the root of the log's first <size> entries; every one that is not is reported")
@@ -1424,6 +1579,8 @@ def main(argv=None):
         parser.error("give a log (log.jsonl or export.zip), or --record record.json")
     if args.seq is not None and not args.head:
         parser.error("--seq needs --head")
+    if args.receipt and args.checkpoint:
+        parser.error("give --checkpoint or --receipt, not both")
     report = {}
     try:
         count, last = _run(args, report)
@@ -1437,6 +1594,9 @@ def main(argv=None):
     except ExportError as error:
         print(f"FAIL in {error}")
         return 1
+    except ReceiptError as error:
+        print(f"FAIL: {error}")
+        return 1
     except (OSError, UnicodeDecodeError, zipfile.BadZipFile, csv.Error) as error:
         print(f"FAIL: cannot read the export ({type(error).__name__}: {error})".splitlines()[0])
         return 1
@@ -1449,6 +1609,10 @@ def main(argv=None):
         signed = ("signed with the key given" if checkpoint.signed_by_key
                   else "its signature not checked: give --key with the portal's verifier key")
         print(f"the checkpoint's root is the tree of the first {checkpoint.size} entries ({checkpoint.origin}; {signed})")
+    if report.get("receipt"):
+        receipt = report["receipt"].receipt
+        print(f"the receipt's entry (seq {receipt.index + 1}, {receipt.entry['action']} {receipt.entry['subject']}) "
+              f"is in the log and in the tree of its checkpoint ({receipt.size} entries); {report['signature']}")
     if report.get("witness"):
         print(report["witness"].summary())
     if report.get("erased"):

@@ -47,6 +47,8 @@ def witnesses():
 
 def email_checkpoint(checkpoint):
     """Queue the checkpoint to every witness not yet sent it (called in the checkpoint's transaction)."""
+    if checkpoint.reason == "receipt":  # issue 20 part 4 (app/receipts): one per respondent's receipt would flood
+        return                          # witnesses; it is kept and served, and the next emailed one extends it
     sent = set(db.session.execute(select(CheckpointEmail.person_id)
                                   .where(CheckpointEmail.checkpoint_id == checkpoint.id)).scalars())
     key, now = signing.verifier_key(), utcnow()

@@ -1,6 +1,7 @@
 // The portal's own script: start GOV.UK Frontend's components and give htmx the CSRF token.
 import { initAll } from "./govuk-frontend.min.js";
 import "./suggestions.js";
+import "./receipts.js"; // issue 20, part 4: focus the answer on "Check a receipt"
 
 initAll();
 

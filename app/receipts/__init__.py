@@ -1,0 +1,1 @@
+"""Receipts for respondents, and "Check a receipt" (issue 20, part 4)."""
