@@ -75,6 +75,15 @@ RETENTION["witness_checkpoint_email"] = ("Permanently, as the log: which partner
 RETENTION["witness_seen_checkpoint"] = "Permanently, as the log: the checkpoints the scrutiny workspace has seen."
 RETENTION["witness_alarm"] = "Permanently, as the log: a rewritten history found, and by whom."
 RETENTION["witness_alarm_dealt_with"] = "Permanently, as the log: what the scrutineers did about an alarm."
+# Issue 20 part 5 (app/passkeys): partners' passkeys (public keys only: the private key never leaves their device).
+PERSONAL["passkey"] = {"person_id", "label"}
+RETENTION["passkey"] = "Until its owner removes it (a public key, its counter and the name they gave it)."
+PERSONAL["passkey_challenge"] = {"person_id"}
+RETENTION["passkey_challenge"] = ("Until used, or deleted when the next is made after it expires (minutes): a "
+                                  "random challenge.")
+PERSONAL["signoff_assertion"] = {"person_id"}
+RETENTION["signoff_assertion"] = ("Permanently, as the sign-off it proves: the partner's signature, published with "
+                                  "the arrangement.")
 DEFAULT_RETENTION = "For the life of the arrangement and its scrutiny."
 
 
