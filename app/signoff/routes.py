@@ -15,6 +15,7 @@ from app.security import roles_required
 from app.signoff import services
 from app.signoff.forms import DecideForm, RequestSignOffForm
 from app.signoff.passkey_page import passkey_signing
+from app.suggestions import queries as suggestions
 
 bp = Blueprint("signoff", __name__)
 
@@ -54,12 +55,18 @@ def consultation(consultation_id):
         flash("Sign-off has been asked for. Each statutory partner has been told.", "success")
         return redirect(url_for(".consultation", consultation_id=consultation.id), 303)
     requests = services.requests_for_consultation(consultation)
+    open_request = next((r for r in requests if r.status == "open"), None)
+    # the version the sign-off pages speak of: the one asked for, else the one that would be, else the last asked for
+    signoff_version = open_request.version if open_request else (versions[0] if versions else (
+        requests[0].version if requests else None))
     return render_template("signoff/consultation.html", consultation=consultation, requests=requests,
+                           signoff_version=signoff_version,
+                           suggestion_checks=suggestions.accepted_in(consultation, signoff_version),
                            versions=versions, request_form=form, form=form if form and form.errors else None,
                            total_unanswered=responses.answer_counts(consultation), facts=services.facts_of(requests),
                            draft_answers=publishing.draft_answer_count(consultation),
                            unchanged=responses.unchanged_claims(consultation, versions[0] if versions else None),
-                           open_request=next((r for r in requests if r.status == "open"), None))
+                           open_request=open_request)
 
 
 @bp.route("/signoff/<int:request_id>/decide", methods=["GET", "POST"])
@@ -73,7 +80,8 @@ def decide(request_id):
         services.check_may_decide(current_user, request, partner)
     except NotAllowed as error:
         return render_template("signoff/decide.html", request=request, form=None, refusal=error.message,
-                               partner=partner, facts=services.facts_of([request])), 403
+                               partner=partner, facts=services.facts_of([request]), signoff_version=request.version,
+                               suggestion_checks=suggestions.accepted_in(request.consultation, request.version)), 403
     form = DecideForm()
     if submit(form, lambda: services.decide(current_user, request, partner, decision=form.decision.data,
                                             password=form.password.data, reason=form.reason.data,
@@ -90,4 +98,6 @@ def decide(request_id):
                            facts=services.facts_of([request]), refusal=None, returned=returned,
                            returned_reasons=[s for s in services.returned_by(returned)
                                              if s.statutory_partner_id == partner.id] if returned else [],
-                           unanswered=responses.unanswered_count(request.consultation), signing=signing)
+                           unanswered=responses.unanswered_count(request.consultation), signing=signing,
+                           signoff_version=request.version,
+                           suggestion_checks=suggestions.accepted_in(request.consultation, request.version))

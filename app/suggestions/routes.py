@@ -35,12 +35,6 @@ def _suggestion_counts(consultation, access):
     return queries.section_counts(consultation, access)
 
 
-@bp.app_template_global("accepted_suggestions_in")
-def _accepted_in(consultation, version):
-    """For the sign-off pages: each accepted suggestion, and whether `version` holds its wording."""
-    return queries.accepted_in(consultation, version)
-
-
 # --- loading and authorising --------------------------------------------------------------------
 
 def _consultation(consultation_id):
