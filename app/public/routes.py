@@ -6,6 +6,7 @@ from app.responses import services as responses
 from app.scrutiny import services as scrutiny
 from app.signoff import assertions
 from app.suggestions import queries as suggestions
+from app.trail import signing
 
 bp = Blueprint("public", __name__)
 
@@ -29,6 +30,7 @@ def _render(publication):
                            titles=responses.section_titles(consultation),
                            versions=services.publications_of(publication.slug),
                            latest=services.publication(publication.slug),
+                           log_keys={"origin": signing.origin(), "current": signing.verifier_key()},
                            passkey_signatures=assertions.by_signoff(publication),  # issue 20, part 5
                            **suggestions.report_part(consultation, publication.version, sees_drafts=False, public=True))
 

@@ -97,6 +97,10 @@ def test_the_page_offers_the_check_and_the_offline_way(client, published):
     assert "python3 verify_log.py --record record.json" in html
     assert "dist/record-check.js" in html and "Check this record" in html
     assert "<script>" not in html  # strict CSP: the script is a file
+    # the portal's origin and verifier key are on the page itself (issue 20: shown on every published arrangement)
+    from app.trail import signing
+
+    assert signing.verifier_key() in html and f"The portal signs as <code class=\"portal-hash\">{signing.origin()}" in html
 
 
 def test_the_offline_check_passes_on_a_published_record(client, tmp_path, capsys, published):
