@@ -186,12 +186,7 @@ def test_an_unrelated_write_keeps_the_page_and_a_comment_moves_it(as_person, mak
 def _redis():
     import redis
 
-    client = redis.Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except redis.RedisError:
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    return client
+    return redis.Redis.from_url(REDIS_URL)  # Redis is a real component of the tests: none here is a failure
 
 
 def test_a_page_remembered_by_one_app_is_served_by_another_through_redis(database_url, consultation, vcs,
