@@ -220,11 +220,17 @@ def _card_key(comment, access):
 
 
 def comment_card(comment, access):
-    """A comment card (templates/consultations/_comments.html, comment_card_html), remembered."""
-    if g.get("memo_secret"):  # a shared drawing is kept with the authors of the comments it draws
-        g.memo_comment_ids.add(comment.id)
-    return remember(_card_key(comment, access),
+    """A comment card (templates/consultations/_comments.html, comment_card_html), remembered.
+
+    In a shared drawing the card is a hole with a default: served as drawn to everyone but its author, who gets
+    the card as drawn for them ("(you)", edit, withdraw, the receipt) filled in per request."""
+    html = remember(_card_key(comment, access),
                     lambda: _macro("consultations/_comments.html", "comment_card_html")(comment, access))
+    secret = g.get("memo_secret")
+    if secret:  # the drawing is kept with the author of each comment it draws
+        g.memo_comment_ids.add(comment.id)
+        return Markup(f"\x00{secret}:card:{comment.id}\x00{html}\x00{secret}:/card\x00")
+    return html
 
 
 def _macro(template, name):
@@ -322,10 +328,22 @@ def _split_holes(html, secret):
     return tuple(pieces)
 
 
-def _filled(pieces, fill):
+def _filled(pieces, fill, mine=frozenset()):
+    """The page for this reader: every hole filled, and the cards of the comments they wrote (`mine`: ids) drawn
+    for them in place of the drawing's own (a card hole is "card:ID", its default pieces, then "/card")."""
     values = {"csrf": generate_csrf().encode(), "nonce": csp_nonce().encode()}
-    out = []
+    cards = {id_: str(html).encode() for id_, html in fill("cards", mine).items()} if mine else {}
+    out, skipping = [], False
     for piece in pieces:
+        if skipping:
+            skipping = piece != "/card"
+            continue
+        if piece.__class__ is str and piece.startswith(("card:", "/card")):
+            if piece != "/card" and int(piece[5:]) in mine:
+                # theirs, as drawn for them; nothing if they may no longer see it (the drawing's card is not theirs)
+                out.append(cards.get(int(piece[5:]), b""))
+                skipping = True
+            continue
         if piece.__class__ is str:
             value = values.get(piece)
             if value is None:
@@ -342,7 +360,7 @@ def _filled(pieces, fill):
 
 
 def remember_shared_page(render, memo, reader_id, personal, fill, still_current=lambda: True,
-                         authors_of=lambda ids: frozenset()):
+                         authors_of=lambda ids: {}):
     """The body (UTF-8) of `render() -> (html, valid_until)`, drawn once per `memo` (the scope versions and the
     reader's kind) and served to every reader of that kind with their own parts filled in by `fill(name, arg)`
     (for holes the route's template makes) and _READER_PARTS.
@@ -350,8 +368,10 @@ def remember_shared_page(render, memo, reader_id, personal, fill, still_current=
     render() does every permission check itself for the reader it is drawn for; the kind holds everything those
     checks depend on (app/consultations/memo.py), so every reader of the kind would have passed them alike.
     A drawing shows its comments as the drawing reader's or not ("(you)", edit and withdraw), so it is kept with
-    the authors of the comments drawn (`authors_of(comment ids)`): it is shared only with readers who wrote none
-    of them. A `personal` reader, or one who wrote a comment drawn, gets a drawing of their own."""
+    the author of each comment drawn (`authors_of(comment ids) -> {comment id: author id}`): a drawing made by
+    one of those authors is theirs alone; one made by a reader who wrote none of them is shared, and a reader who
+    wrote some gets those cards drawn for them (`fill("card", id)`) in place of the drawing's. A `personal`
+    reader gets a drawing of their own."""
     import secrets
 
     from app.memo_store import page_store
@@ -364,9 +384,10 @@ def remember_shared_page(render, memo, reader_id, personal, fill, still_current=
             kept = store.get(key)
             if kept is None or (kept[1] is not None and utcnow() >= kept[1]):
                 continue
-            if key is own_key or reader_id not in kept[2]:
-                g.page_memo = "hit"
+            g.page_memo = "hit"
+            if key is own_key:
                 return _filled(kept[0], fill)
+            return _filled(kept[0], fill, {comment for comment, author in kept[2].items() if author == reader_id})
     g.page_memo = "miss"
     secret = g.memo_secret = secrets.token_hex(8)
     g.memo_comment_ids = set()
@@ -377,8 +398,8 @@ def remember_shared_page(render, memo, reader_id, personal, fill, still_current=
         g.pop("memo_secret", None)
     pieces = _split_holes(html, secret)
     if store is not None and request.method == "GET":
-        authors = frozenset(authors_of(g.pop("memo_comment_ids")))
-        key = own_key if personal or reader_id in authors else shared_key
+        authors = dict(authors_of(g.pop("memo_comment_ids")))
+        key = own_key if personal or reader_id in authors.values() else shared_key
         if still_current():  # drawn from data newer than `memo` says: not kept under it
             store.put(key, (pieces, valid_until, authors))
     return _filled(pieces, fill)

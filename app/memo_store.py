@@ -3,7 +3,7 @@ PAGE_CACHE_REDIS_URL is set, so every worker and host serves a page drawn once b
 
 Keys are hashed with a fingerprint of the code and templates (a deploy never serves an old layout) and carry no
 personal data. Values are the page's pieces: text bytes and the names of the holes filled per reader
-(app/fragments.py, remember_shared_page) and the authors of the comments drawn, written as one JSON header line then the text bytes. Nothing read back
+(app/fragments.py, remember_shared_page) and the author of each comment drawn, written as one JSON header line then the text bytes. Nothing read back
 is executed or unpickled: a value that does not parse is a miss.
 """
 import hashlib
@@ -34,7 +34,7 @@ def fingerprint():
 
 def encode(value):
     pieces, valid_until, authors = value
-    header = {"u": valid_until.isoformat() if valid_until else None, "a": sorted(authors),
+    header = {"u": valid_until.isoformat() if valid_until else None, "a": sorted(authors.items()),
               "p": [piece if piece.__class__ is str else len(piece) for piece in pieces]}
     return json.dumps(header).encode() + b"\n" + b"".join(p for p in pieces if p.__class__ is bytes)
 
@@ -52,7 +52,7 @@ def decode(data):
     if at != len(body):
         raise ValueError("pieces do not add up")
     return (tuple(pieces), datetime.fromisoformat(header["u"]) if header["u"] else None,
-            frozenset(int(a) for a in header["a"]))
+            {int(comment): int(author) for comment, author in header["a"]})
 
 
 class RedisPages:

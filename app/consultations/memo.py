@@ -7,8 +7,10 @@ they see (app/access.comments_seen), their roles (the navigation, the worried li
 confirm their email, and their organisation where it may send a formal response. A reader whose page shows
 content of their own — a comment of theirs in any status (held for a moderator, under a concern, withdrawn), a
 formal-response draft they write, their name in the public audience's notice — gets a drawing of their own
-(is_personal); so does one who wrote a published comment the drawing shows (its "(you)", edit and withdraw are
-theirs): nothing of theirs is ever drawn into a page another person is served.
+(is_personal). A published comment of theirs is a card like anyone's in the shared drawing, drawn as others of
+their kind see it; the reader who wrote it gets that card drawn for them instead ("(you)", edit, withdraw, the
+receipt: page_filler), and a drawing made by an author of a comment it shows is kept for them alone. Nothing of
+theirs is ever drawn into a page another person is served.
 """
 from dataclasses import astuple, replace
 
@@ -57,14 +59,14 @@ def reader_kind(person, consultation, access):
             person.partnership_id, person.organisation_id if may_lead(person, consultation) else None)
 
 
-_AUTHORS = select(Comment.author_id).where(Comment.id.in_(bindparam("ids", expanding=True))).distinct()
+_AUTHORS = select(Comment.id, Comment.author_id).where(Comment.id.in_(bindparam("ids", expanding=True)))
 
 
 def authors_of(comment_ids):
-    """The authors of the comments a drawing shows, in one statement."""
+    """{comment id: author id} of the comments a drawing shows, in one statement."""
     if not comment_ids:
-        return frozenset()
-    return frozenset(db.session.execute(_AUTHORS, {"ids": sorted(comment_ids)}).scalars())
+        return {}
+    return dict(db.session.execute(_AUTHORS, {"ids": sorted(comment_ids)}).all())
 
 
 _SECTIONS = None
@@ -98,13 +100,17 @@ def _sections_of(version_id, partnership_version):
     return kept
 
 
-def vote_filler(consultation, access, vote_forms_for, versions):
-    """fill(name, arg) for the page's vote-form holes: the reader's own votes, in one statement when first needed."""
-    from app.fragments import vote_form
+def page_filler(consultation, access, vote_forms_for, versions):
+    """fill(name, arg) for the page's holes: the reader's own votes (in one statement when first needed), and
+    fill("cards", ids) the cards of the comments they wrote among those drawn, as drawn for them."""
+    from app.consultations.queries import comment_views
+    from app.fragments import comment_card, vote_form
 
     state = {}
 
     def fill(name, arg):
+        if name == "cards":
+            return {id_: comment_card(view, access) for id_, view in comment_views(consultation, access, arg).items()}
         if name != "vote":
             raise KeyError(name)
         if not state:

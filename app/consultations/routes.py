@@ -27,7 +27,7 @@ from app.access import load_comment, load_consultation, require
 from app.extensions import db, htmx
 from app.forms import submit
 from app.consultations import memo
-from app.fragments import remember_page, remember_shared_page
+from app.fragments import remember_shared_page
 from app.security import roles_required
 
 bp = Blueprint("consultations", __name__)
@@ -171,10 +171,18 @@ def _unanswered(consultation):
     return responses.unanswered_count(consultation)
 
 
+def _suggestion_counts(consultation, access):
+    """{section id: suggestions for new wording this reader sees} (app/suggestions)."""
+    from app.suggestions.queries import section_counts  # the suggestions room builds on this one
+
+    return section_counts(consultation, access)
+
+
 def _page_context(consultation, access):
     sections = consultation.version.sections
     section_ids = [s.id for s in sections]
     return {"consultation": consultation, "access": access, "sections": sections, "my_answers": _my_answers(consultation),
+            "suggestion_counts": _suggestion_counts(consultation, access),
             "unanswered": _unanswered(consultation) if access.is_facilitator else None,
             "documents": attachments.by_section(consultation.version.draft_id),
             "version": consultation.version, "pages": queries.first_pages(consultation, access, section_ids),
@@ -192,17 +200,8 @@ def _formal_responses(consultation, access):
 @bp.route("/consultations/<int:consultation_id>")
 @login_required
 def show(consultation_id):
-    # Issue 15 (memo): drawn once per consultation version and kind of reader (app/consultations/memo.py).
-    consultation, access, versions = memo.load_with_versions(consultation_id)  # as load_consultation, + versions
-    kind = memo.reader_kind(current_user, consultation, access)
-
-    def render():
-        return _render(PAGE, **_page_context(consultation, access)), consultation.next_change_at()
-
-    return _response(remember_shared_page(
-        render, (consultation_id, versions, kind), current_user.id, memo.is_personal(current_user, consultation, access),
-        memo.vote_filler(consultation, access, _vote_forms, versions), lambda: memo.still_current(consultation_id, versions),
-        memo.authors_of))
+    return _response(_shared(consultation_id, lambda consultation, access: (
+        _render(PAGE, **_page_context(consultation, access)), consultation.next_change_at())))
 
 
 @bp.route("/consultations/<int:consultation_id>/sections/<int:section_id>/vote", methods=["GET", "POST"])
@@ -241,15 +240,29 @@ def comments(consultation_id, section_id):
         consultation, access = load_consultation(consultation_id, need="take_part")
         return _post_comment(consultation, access, _section(consultation, section_id) if section_id else None)
 
-    def render():
-        consultation, access = load_consultation(consultation_id)
-        section = _section(consultation, section_id) if section_id else None
-        page = queries.threads_page(consultation, access, section_id, bounded_int(request.args.get("after")))
-        block = "threads_page" if htmx.target == f"more-{page.slot}" else None
-        return (_render("consultations/comments.html", block, consultation=consultation, access=access,
-                        section=section, page=page), consultation.next_change_at())
+    return _response(_shared(consultation_id, lambda consultation, access: _comments_page(
+        consultation, access, section_id, bounded_int(request.args.get("after")))))
 
-    return _response(remember_page(render))
+
+def _comments_page(consultation, access, section_id, after):
+    section = _section(consultation, section_id) if section_id else None
+    page = queries.threads_page(consultation, access, section_id, after)
+    block = "threads_page" if htmx.target == f"more-{page.slot}" else None
+    return (_render("consultations/comments.html", block, consultation=consultation, access=access,
+                    section=section, page=page), consultation.next_change_at())
+
+
+def _shared(consultation_id, draw):
+    """A page of this consultation drawn by `draw(consultation, access) -> (html, valid_until)` once per
+    consultation version and kind of reader, and served with the reader's own parts filled in (issue 15, memo:
+    app/consultations/memo.py)."""
+    consultation, access, versions = memo.load_with_versions(consultation_id)  # as load_consultation, + versions
+    kind = memo.reader_kind(current_user, consultation, access)
+    return remember_shared_page(
+        lambda: draw(consultation, access), (consultation_id, versions, kind), current_user.id,
+        memo.is_personal(current_user, consultation, access),
+        memo.page_filler(consultation, access, _vote_forms, versions),
+        lambda: memo.still_current(consultation_id, versions), memo.authors_of)
 
 
 def _post_comment(consultation, access, section):

@@ -29,12 +29,6 @@ from app.suggestions import models  # noqa: E402,F401  (registers the tables)
 PENDING_MESSAGE = "Thank you. A moderator will check your suggestion before anyone else can see it."
 
 
-@bp.app_template_global("suggestion_counts")
-def _suggestion_counts(consultation, access):
-    """For the consultation page: {section id: suggestions this reader sees}."""
-    return queries.section_counts(consultation, access)
-
-
 # --- loading and authorising --------------------------------------------------------------------
 
 def _consultation(consultation_id):

@@ -77,20 +77,27 @@ def test_two_readers_of_one_kind_share_a_page_yet_each_sees_their_own(as_person,
             for b in (ann_browser, bob_browser)]
     assert keys[0] and len(set(keys[0])) == len(keys[0]) and not set(keys[0]) & set(keys[1])
 
-    # A reader with a comment of their own has a kind of their own: its actions are theirs alone.
-    # A reader whose published comment a drawing shows is never served another's drawing of it (its "(you)",
-    # edit and withdraw are theirs), nor is their drawing served to anyone else.
-    services.post_comment(ann, consultation, "Ann's own words on the draft")
+    # A published comment is a card like any other in the shared drawing; its author gets the card drawn for
+    # them ("(you)", edit, withdraw, the receipt) in its place, and nobody else ever gets those.
+    comment = services.post_comment(ann, consultation, "Ann's own words on the draft")
     html, memo = _get(bob_browser, url)
     assert memo == "miss"  # the comment moved the consultation's version
     assert "Ann&#39;s own words on the draft" in html and "(you)" not in html and "/withdraw" not in html
+    assert f"/comments/{comment.id}/report" in html  # others may report it
     assert "Signed in as Bob Practitioner" in html and _chosen(html, section) == "oppose"
     html, memo = _get(ann_browser, url)
-    assert memo == "miss" and "(you)" in html and "/withdraw" in html
-    html, memo = _get(ann_browser, url)
-    assert memo == "hit" and "(you)" in html and "Signed in as Ann Practitioner" in html
+    assert memo == "hit" and "(you)" in html and f"/comments/{comment.id}/withdraw" in html
+    assert f"/comments/{comment.id}/receipt" in html and f"/comments/{comment.id}/report" not in html
+    assert "Signed in as Ann Practitioner" in html and _chosen(html, section) == "support"
     html, memo = _get(bob_browser, url)
-    assert memo == "hit" and "(you)" not in html and "/withdraw" not in html
+    assert memo == "hit" and "(you)" not in html and "/withdraw" not in html and f"/comments/{comment.id}/receipt" not in html
+
+    # A drawing made by the author of a comment it shows is theirs alone.
+    second = services.post_comment(ann, consultation, "Ann's second thoughts")
+    html, memo = _get(ann_browser, url)
+    assert memo == "miss" and html.count("(you)") == 2 and f"/comments/{second.id}/withdraw" in html
+    html, memo = _get(bob_browser, url)
+    assert memo == "miss" and "(you)" not in html and "Ann&#39;s second thoughts" in html
 
     # A flash message is the reader's own, and the page is still served remembered.
     assert _get(bob_browser, url)[1] == "hit"
@@ -146,6 +153,53 @@ def test_private_markers_never_reach_another_readers_page(as_person, consultatio
     author_html, _ = _get(browsers["author"], url)
     other_html, _ = _get(browsers["another young person"], url)
     assert "only you can see it" in author_html and "only you can see it" not in other_html
+
+
+def test_a_young_authors_own_card_is_filled_for_them_alone(as_person, consultation, young, make_person,
+                                                           facilitator):
+    """A young person's published comment is shown to others without their name; in a drawing shared by the
+    young people's kind, its author alone gets it as theirs (their name, "(you)", "I'm worried about this")."""
+    other = make_person(Role.YOUNG_PERSON, name="Another young person")
+    comment = services.post_comment(young, consultation, "Our youth council's view")
+    moderation.approve(facilitator, comment, confirmed_not_harm=True)
+    url = f"/consultations/{consultation.id}"
+    author, reader = as_person(young), as_person(other)
+
+    html, memo = _get(reader, url)
+    assert memo == "miss" and "Our youth council" in html
+    assert "Youth Council member" not in html and "(you)" not in html and "worried about this" not in html
+    assert f"/comments/{comment.id}/report" in html
+    html, memo = _get(author, url)
+    assert memo == "hit"  # the other young person's drawing, with the author's own card drawn for them
+    assert "Youth Council member" in html and "(you)" in html and "worried about this" in html
+    assert f"/comments/{comment.id}/report" not in html and "Another young person" not in html
+    html, memo = _get(reader, url)
+    assert memo == "hit" and "Youth Council member" not in html and "(you)" not in html
+
+
+def test_more_comments_are_shared_by_kind_with_each_authors_cards_their_own(as_person, consultation, make_person):
+    """The "show more comments" page (htmx fragment or whole page) is drawn once per kind of reader too."""
+    ann = make_person(Role.PRACTITIONER, name="Ann Practitioner")
+    bob = make_person(Role.PRACTITIONER, name="Bob Practitioner")
+    mine = [services.post_comment(ann, consultation, f"Ann's point {n}") for n in range(3)]
+    bobs = [services.post_comment(bob, consultation, f"Bob's point {n}") for n in range(25)]
+    url = f"/consultations/{consultation.id}/comments?after={bobs[5].id}"  # Bob's first five, then Ann's three
+    ann_browser, bob_browser = as_person(ann), as_person(bob)
+    others = as_person(make_person(Role.PRACTITIONER, name="Cy Practitioner"))
+
+    for headers in ({}, {"HX-Request": "true", "HX-Target": "more-general"}):
+        response = others.get(url, headers=headers)
+        html = response.get_data(as_text=True)
+        assert response.headers["X-Page-Memo"] == "miss" and "(you)" not in html
+        assert "Ann&#39;s point 2" in html and "Bob&#39;s point 4" in html and "Bob&#39;s point 5" not in html
+        response = ann_browser.get(url, headers=headers)
+        html, memo = response.get_data(as_text=True), response.headers["X-Page-Memo"]
+        assert memo == "hit" and html.count("(you)") == 3 and f"/comments/{mine[0].id}/withdraw" in html
+        assert "Cy Practitioner" not in html
+        response = bob_browser.get(url, headers=headers)
+        html = response.get_data(as_text=True)
+        assert response.headers["X-Page-Memo"] == "hit" and html.count("(you)") == 5
+        assert f"/comments/{bobs[0].id}/withdraw" in html and f"/comments/{mine[0].id}/withdraw" not in html
 
 
 def test_an_unrelated_write_keeps_the_page_and_a_comment_moves_it(as_person, make_consultation, consultation,
