@@ -85,9 +85,13 @@ def transaction(keep_loaded=False):
 
 
 class DataVersion(db.Model):
-    """One number that moves on with every change to anything a page shows (app/fragments.py, remember_page).
+    """One number that moves on with every change to anything a page shows (migration 0007).
 
-    Kept by database triggers (migration 0007) in the transaction that makes the change: never written here.
+    Pages are no longer kept under it (they are kept under DataScopeVersion, below), but its triggers still mark
+    which tables a page shows: migration 0014_memo gave each of those tables the per-scope triggers, and
+    tests/consultations/test_memo.py checks that every table with one trigger has the other. On PostgreSQL its
+    statement trigger is also what takes the write lock before a writer locks any row (0007), so writers always
+    lock in the same order. Kept by database triggers in the transaction that makes the change: never written here.
     """
 
     __tablename__ = "data_version"

@@ -16,11 +16,8 @@ changes, so does the key.
 The one per-request value a fragment may hold is the CSRF token: it is stored as a placeholder and put back
 for whoever the fragment is served to.
 
-`remember_page` keeps a whole page per reader instead, under the data version read with the reader's session
-(app.database.DataVersion, moved on by database triggers with every change a page can show): a reader who
-opens the same page again before anything changed gets it without the queries and the rendering. It is kept
-as UTF-8 pieces around its CSRF token and CSP nonce, which are put back per request, and no longer than its
-`valid_until` (when the clock alone would change it: a consultation opening or closing).
+`remember_shared_page` keeps a whole page, drawn once per version of what it shows and kind of reader, and fills
+each reader's own parts in per request (the section at the end of this module).
 """
 import enum
 from collections import OrderedDict
@@ -42,7 +39,6 @@ from app.security import csp_nonce
 from app.timeutil import utcnow
 
 _CSRF_PLACEHOLDER = "\x00csrf\x00"
-_NONCE_PLACEHOLDER = "\x00nonce\x00"
 _SUBMISSION_PLACEHOLDER = "submission-key-placeholder"
 
 
@@ -78,7 +74,6 @@ FRAGMENT_GLOBALS = ("url_for", "csrf_token", "comment_card", "comment_form", "vo
 
 def init_app(app):
     app.extensions["fragments"] = FragmentCache(app.config["FRAGMENT_CACHE_SIZE"])
-    app.extensions["pages"] = FragmentCache(app.config["PAGE_CACHE_SIZE"])
     for function in (comment_card, comment_form, vote_form, vote_tally):
         app.add_template_global(function)
     if app.config.get("PAGE_MEMO_HEADER"):
@@ -155,62 +150,6 @@ def remember(key, render, csrf=False):
     return Markup(html)
 
 
-def _page_key():
-    """Who asks for what, at which data version; None when the page must be rendered afresh."""
-    version = g.get("data_version")  # set when the session was loaded (app/accounts/sessions.py)
-    if version is None or request.method != "GET" or session.get("_flashes"):
-        return None
-    return ("page", current_user.get_id(), version, request.full_path,
-            request.headers.get("HX-Request"), request.headers.get("HX-Target"))
-
-
-def _page_pieces(html):
-    """A page as UTF-8 pieces with holes (placeholders) where this request's CSRF token and CSP nonce were.
-
-    A kept page is served by joining the pieces with the next request's values: one copy of the bytes.
-    Replacing placeholders in the 100-150 KB str instead (UCS-2 once it holds a curly quote) and encoding it
-    cost about a fifth of serving a kept page (bench/results/NOTES.md).
-    """
-    token, nonce = generate_csrf(), csp_nonce()
-    pieces = []
-    for i, between_tokens in enumerate(html.split(token)):
-        if i:
-            pieces.append(_CSRF_PLACEHOLDER)
-        for j, text in enumerate(between_tokens.split(nonce)):
-            if j:
-                pieces.append(_NONCE_PLACEHOLDER)
-            pieces.append(text.encode())
-    return tuple(pieces)
-
-
-def _page_bytes(pieces):
-    values = {_CSRF_PLACEHOLDER: generate_csrf().encode(), _NONCE_PLACEHOLDER: csp_nonce().encode()}
-    return b"".join(values[piece] if piece.__class__ is str else piece for piece in pieces)
-
-
-def remember_page(render):
-    """The body (UTF-8) of `render() -> (html, valid_until)` for this reader, request and data version, rendered
-    once.
-
-    render() does every permission check itself, so nothing reaches a reader it was not rendered for: the key
-    holds the reader, and the data version moves on with any change to their roles or the data shown.
-    """
-    cache = current_app.extensions["pages"]
-    key = _page_key() if cache.size else None
-    if key is not None:
-        kept = cache.get(key)
-        if kept is not None and (kept[1] is None or utcnow() < kept[1]):
-            g.page_memo = "hit"
-            return _page_bytes(kept[0])
-    g.page_memo = "miss"
-    html, valid_until = render()
-    if key is None:
-        return str(html).encode()
-    pieces = _page_pieces(str(html))
-    cache.put(key, (pieces, valid_until))
-    return _page_bytes(pieces)
-
-
 def _card_key(comment, access):
     """Every field of the comment as shown (not its replies: each is a card of its own) and what the viewer may
     do, but not who they are (the card never shows it: its template cannot reach the reader)."""
@@ -273,8 +212,7 @@ def vote_tally(section, tally):
 
 
 # --- issue 15 (memo): pages remembered per consultation version and kind of reader ---------------------------------
-# remember_page above keys a page by reader and the one global version; remember_shared_page keys it by the versions
-# of the scopes it shows (app.database.DataScopeVersion) and by the *kind* of reader (what they may see and do), so
+# remember_shared_page keys a page by the versions of the scopes it shows (app.database.DataScopeVersion) and by the *kind* of reader (what they may see and do), so
 # readers of one kind share one drawing. Everything that differs between readers of one kind is a hole in the
 # drawing, filled per request from the reader's own rows: the header's name and moderation counts, flash messages,
 # their own vote forms (and, as before, the CSRF token and CSP nonce). A reader whose page shows their own content

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 from app.accounts import grants
 from app.accounts.models import SIGNATORY_ROLES, AccountToken, AuthSession, Person, Role, RoleGrant
 from app.accounts.passwords import check_password, hash_password, needs_rehash
-from app.database import DataVersion, transaction
+from app.database import transaction
 from app.errors import DomainError
 from app.extensions import db
 from app.mail import services as mail
@@ -71,9 +71,8 @@ def start_session(person, user_agent=None):
 
 
 # Every signed-in request starts here, so the statement is built once. The person comes in the same statement
-# (their roles when first asked for: a page remembered whole never needs them), and so does the data version
-# (app.database.DataVersion), read before anything a page shows.
-_SESSION = (select(AuthSession, DataVersion.current())
+# (their roles when first asked for).
+_SESSION = (select(AuthSession)
             .options(joinedload(AuthSession.person).lazyload(Person.grants))
             .where(AuthSession.secret_hash == bindparam("secret_hash")))
 
@@ -82,10 +81,9 @@ def load_session(secret):
     """The live AuthSession for this secret, or None if revoked, idle too long or too old."""
     if not secret:
         return None
-    row = db.session.execute(_SESSION, {"secret_hash": _sha256(secret)}).one_or_none()
-    if row is None or row[0].revoked_at is not None:
+    auth = db.session.execute(_SESSION, {"secret_hash": _sha256(secret)}).scalar_one_or_none()
+    if auth is None or auth.revoked_at is not None:
         return None
-    auth, auth.data_version = row
     config, now = current_app.config, utcnow()
     if now - auth.last_seen_at > timedelta(minutes=config["SESSION_IDLE_TIMEOUT_MINUTES"]):
         return None

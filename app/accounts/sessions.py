@@ -1,5 +1,5 @@
 """Tie Flask-Login to server-side sessions: the cookie names a row in auth_session, and that row decides."""
-from flask import g, request, session
+from flask import request, session
 from flask_login import login_user, logout_user
 
 from app.accounts import services
@@ -12,7 +12,6 @@ def load_user(user_id):
     person = auth.person
     if person is None or not person.is_active:
         return None
-    g.data_version = auth.data_version  # for pages remembered per version (app/fragments.py)
     services.touch_session(auth)
     return person
 

@@ -1,4 +1,4 @@
-"""Whole pages remembered per reader and data version (app/fragments.py, remember_page; migration 0007).
+"""The consultation page remembered (app/fragments.py, remember_shared_page; data versions per scope, 0014_memo).
 
 A remembered page must never outlive a change to what it shows, whoever makes the change, and must never
 reach anyone but the reader it was drawn for.

@@ -52,7 +52,7 @@ def _seed(consultation_id, section_ids, authors, count, start=0):
 def _statements(client, url):
     client.get(url)  # settles anything done once a minute (the session's last-seen time)
     _db.session.remove()  # start from an empty identity map, as a real request does
-    current_app.extensions["pages"].clear()  # count the page being drawn, not served remembered
+    current_app.extensions["shared_pages"].clear()  # count the page being drawn, not served remembered
     with counting(_db.engine) as statements:
         response = client.get(url)
     assert response.status_code == 200
@@ -79,7 +79,9 @@ def test_query_count_is_flat_from_10_to_10000_comments(client, login, consultati
     assert _db.session.query(Comment).count() == 10000
     large, html = _statements(client, urls[page])
     assert large == small, f"{small} statements with 10 comments, {large} with 10,000"
-    assert small < 25
+    # The page drawn afresh (a remembered one costs a handful): comments, replies, votes, suggestions, documents,
+    # formal responses and the reader's own parts. Was < 25 before suggestions, documents and formal responses.
+    assert small < 30
     if page == "consultation":
         assert html.count('class="portal-thread"') == FIRST_THREADS * (1 + len(section_ids))
         assert "Show more comments" in html
