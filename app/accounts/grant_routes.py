@@ -7,6 +7,7 @@ from app.accounts import grants, services as accounts
 from app.accounts.models import Role, RoleGrantRequest
 from app.errors import DomainError
 from app.extensions import db
+from app.forms import attempt
 from app.partnerships.services import current_partnership
 from app.security import roles_required
 
@@ -31,13 +32,7 @@ def confirm(request_id):
     request = db.session.get(RoleGrantRequest, request_id) or abort(404)
     if request.person.partnership_id != current_user.partnership_id:
         abort(404)
-    try:
-        grants.confirm(current_user._get_current_object(), request)
-    except DomainError as error:
-        if error.status_code == 403:
-            raise
-        flash(error.message, "error")
-    else:
+    if attempt(lambda: grants.confirm(current_user._get_current_object(), request)):
         flash(f"{request.person.display_name} now holds the role {Role(request.role).label}", "success")
     return redirect(url_for(".index"), 303)
 

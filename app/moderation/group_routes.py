@@ -7,9 +7,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 
 from app.accounts.models import Person, Role
-from app.errors import DomainError
 from app.extensions import db
-from app.forms import submit
+from app.forms import attempt, submit
 from app.moderation import members, services
 from app.moderation.forms import ChangeCodeForm, ConfirmForm, SuspendForm
 from app.moderation.models import InviteCode
@@ -63,11 +62,9 @@ def reset_code(person_id):
     member, group = _member(person_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    try:
-        code = members.issue_reset_code(current_user, member)
-    except DomainError as error:
-        flash(error.message, "info")
+    if not (done := attempt(lambda: members.issue_reset_code(current_user, member), "info")):
         return _back(group, f"member-{member.id}")
+    code = done.value
     # Post/Redirect/Get: the code waits in the signed session cookie for the one page that shows it, then goes;
     # only its SHA-256 is kept on the server.
     session[_RESET_CODE] = {"person": member.id, "code": code}
@@ -105,13 +102,8 @@ def suspend(person_id):
 @roles_required(*GROUP_LEADS)
 def reactivate(person_id):
     member, group = _member(person_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            members.reactivate(current_user, member)
-        except DomainError as error:
-            flash(error.message, "info")
-        else:
-            flash(f"{member.username} can sign in again", "success")
+    if ConfirmForm().validate_on_submit() and attempt(lambda: members.reactivate(current_user, member), "info"):
+        flash(f"{member.username} can sign in again", "success")
     return _back(group, f"member-{member.id}")
 
 
@@ -119,13 +111,8 @@ def reactivate(person_id):
 @roles_required(*GROUP_LEADS)
 def revoke_code(code_id):
     invite, group = _invite(code_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            members.revoke_code(current_user, invite)
-        except DomainError as error:
-            flash(error.message, "info")
-        else:
-            flash("The code has been stopped: nobody else can join with it", "success")
+    if ConfirmForm().validate_on_submit() and attempt(lambda: members.revoke_code(current_user, invite), "info"):
+        flash("The code has been stopped: nobody else can join with it", "success")
     return _back(group, f"code-{invite.id}")
 
 

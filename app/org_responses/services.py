@@ -12,6 +12,7 @@
 """
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload, lazyload
 
 from app.access import PRE_MODERATED
 from app.accounts.models import Person, Role
@@ -297,8 +298,10 @@ def get(response_id):
 
 
 def submitted_of(consultation_id):
-    """The consultation's submitted responses, in the order they arrived."""
-    return db.session.execute(select(OrgResponse).where(
+    """The consultation's submitted responses, in the order they arrived, with their organisations and texts (the
+    pages that list them show both; their co-authors only when asked for)."""
+    return db.session.execute(select(OrgResponse).options(
+        joinedload(OrgResponse.organisation), lazyload(OrgResponse.co_authors)).where(
         OrgResponse.consultation_id == consultation_id, OrgResponse.status == OrgResponseStatus.SUBMITTED.value)
         .order_by(OrgResponse.submitted_at, OrgResponse.id)).scalars().all()
 

@@ -5,9 +5,8 @@ from sqlalchemy import select
 
 from app.accounts import services as accounts
 from app.accounts.models import Person, Role
-from app.errors import DomainError
 from app.extensions import db
-from app.forms import submit
+from app.forms import attempt, submit
 from app.partnerships import services
 from app.partnerships.forms import (EditPersonForm, InvitePersonForm, OrganisationForm, PartnerAreasForm,
                                     PartnershipForm, StatutoryPartnerForm)
@@ -108,11 +107,7 @@ def edit_person(person_id):
 @facilitators_only
 def resend_invitation(person_id):
     person = _get_person(person_id)
-    try:
-        accounts.resend_invitation(current_user, person)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
+    if attempt(lambda: accounts.resend_invitation(current_user, person)):
         flash(f"A new invitation has been sent to {person.email}", "success")
     return redirect(url_for(".edit_person", person_id=person.id), 303)
 

@@ -14,9 +14,8 @@ from app.access import load_consultation, load_finding
 from app.accounts.models import Role
 from app.consultations.models import Consultation, Vote
 from app.converters import bounded_int
-from app.errors import DomainError
 from app.extensions import db, htmx, limiter
-from app.forms import submit
+from app.forms import attempt, submit
 from app import dates
 from app.scrutiny import exports, queries, report, services, words
 from app.scrutiny.forms import AnswerForm, FindingForm, TimelineFilterForm, VisibilityForm
@@ -146,11 +145,7 @@ def finding_visibility(finding_id):
     form = VisibilityForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        services.set_visibility(current_user, finding, form.visibility.data)
-    except DomainError as error:
-        flash(error.message, "error")
-    else:
+    if attempt(lambda: services.set_visibility(current_user, finding, form.visibility.data)):
         flash("Finding shared with facilitators, who can now answer it" if form.visibility.data == "shared"
               else "Finding released: it now shows on the published arrangement", "success")
     return redirect(url_for(".consultation", consultation_id=finding.consultation_id,
