@@ -78,11 +78,13 @@ def comments_seen(access):
                         frozenset({CommentStatus.PUBLISHED.value}))
 
 
-def comment_visible_sql(access):
-    """SQL: the comments `access` sees (a withdrawn one shows as a note, keeping its replies' place)."""
+def comment_visible_sql(access, person=None):
+    """SQL: the comments `access` sees (a withdrawn one shows as a note, keeping its replies' place). `person`: the
+    reader's id as a bound parameter, for a statement built once and run for many readers of the same kind."""
     from app.consultations.models import Comment
 
-    return or_(Comment.status.in_(sorted(comments_seen(access).statuses)), Comment.author_id == access.person_id)
+    return or_(Comment.status.in_(sorted(comments_seen(access).statuses)),
+               Comment.author_id == (access.person_id if person is None else person))
 
 
 def can_see_comment(comment, access):

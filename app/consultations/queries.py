@@ -6,10 +6,10 @@ comments or votes (no per-row lazy loads): pages stay fast at 10,000 comments.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, literal_column, select, union_all
+from sqlalchemy import bindparam, func, literal_column, select, union_all
 
 from app.access import (
-    OVERSEERS, SEES_ALL, SEES_CONCERNS, can_read_comment_text, can_see_comment, comment_visible_sql,
+    OVERSEERS, SEES_ALL, SEES_CONCERNS, can_read_comment_text, can_see_comment, comment_visible_sql, comments_seen,
 )
 from app.accounts.models import Audience, Person, Role
 from app.consultations.models import (
@@ -233,6 +233,26 @@ def thread_totals(consultation, access):
     return {(slot or None): int(n) for slot, n in rows}
 
 
+_FIRST_PAGES = {}
+
+
+def _first_pages_statement(access, sections, size):
+    """first_pages' statement, built once per number of sections, kind of visibility and page size, with the
+    consultation, the reader and the sections as bound parameters."""
+    key = (sections, tuple(sorted(comments_seen(access).statuses)), size)
+    statement = _FIRST_PAGES.get(key)
+    if statement is None:
+        visible = comment_visible_sql(access, person=bindparam("person_id"))
+        newest = [select(Comment.id).where(
+            Comment.consultation_id == bindparam("consultation_id"), Comment.depth == 0, visible,
+            Comment.section_id.is_(None) if slot is None else Comment.section_id == bindparam(slot))
+            .order_by(Comment.id.desc()).limit(size + 1).subquery()
+            for slot in [None, *(f"section_{i}" for i in range(sections))]]
+        ids = union_all(*[select(slot.c.id) for slot in newest])
+        statement = _FIRST_PAGES[key] = _select_with_authors().where(Comment.id.in_(ids)).order_by(Comment.id.desc())
+    return statement
+
+
 def first_pages(consultation, access, section_ids, size=FIRST_THREADS):
     """The newest threads for the whole draft and for every section, in one query.
 
@@ -240,13 +260,9 @@ def first_pages(consultation, access, section_ids, size=FIRST_THREADS):
     section, id) index backwards, so the cost does not grow with the number of comments (a window function
     over every top-level comment did; see bench/results/latest.md).
     """
-    newest = [select(Comment.id).where(
-        Comment.consultation_id == consultation.id, Comment.depth == 0, _visible(access),
-        Comment.section_id.is_(None) if section_id is None else Comment.section_id == section_id)
-        .order_by(Comment.id.desc()).limit(size + 1).subquery() for section_id in [None, *section_ids]]
-    ids = union_all(*[select(slot.c.id) for slot in newest])
-    rows = db.session.execute(_select_with_authors().where(Comment.id.in_(ids))
-                              .order_by(Comment.id.desc())).all()
+    params = {"consultation_id": consultation.id, "person_id": access.person_id,
+              **{f"section_{i}": section_id for i, section_id in enumerate(section_ids)}}
+    rows = db.session.execute(_first_pages_statement(access, len(section_ids), size), params).all()
     views = _attach_details([_view(row, access) for row in rows], access)
     grouped = defaultdict(list)
     for view in views:

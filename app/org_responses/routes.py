@@ -36,14 +36,12 @@ class FormalPart:
 
 
 def page_part(consultation, person, access):
-    submitted = services.submitted_of(consultation.id)
-    part = FormalPart(submitted=submitted, answers=services.answers_of(consultation.id, drafts=False))
-    part.drafts = services.drafts_for(person, consultation.id)
+    submitted, drafts, colleagues = services.for_page(person, consultation.id)
+    part = FormalPart(submitted=submitted, answers=services.answers_of(consultation.id, drafts=False), drafts=drafts)
     if services.may_lead(person, consultation):
         part.organisation = person.organisation
         part.own_submitted = next((r for r in submitted if r.organisation_id == person.organisation_id), None)
-        part.colleagues_draft = services.colleagues_draft(person, consultation.id) \
-            if part.own_submitted is None else None
+        part.colleagues_draft = next(iter(colleagues), None) if part.own_submitted is None else None
         part.may_start = access.is_open and part.own_submitted is None and part.colleagues_draft is None and not any(
             d.organisation_id == person.organisation_id for d in part.drafts)
     return part

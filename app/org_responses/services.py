@@ -316,6 +316,25 @@ def colleagues_draft(person, consultation_id):
         if person.id not in r.author_ids), None)
 
 
+def for_page(person, consultation_id):
+    """(submitted, the person's own drafts, their organisation's other drafts) of this consultation, in one
+    statement (the consultation page asks for all three): the submitted responses for everyone, the drafts the
+    person leads or co-writes, and the drafts of their organisation (to tell them a colleague is preparing one)."""
+    co_written = select(OrgResponseAuthor.org_response_id).where(OrgResponseAuthor.person_id == person.id)
+    mine_or_colleagues = (OrgResponse.lead_id == person.id) | OrgResponse.id.in_(co_written)
+    if person.organisation_id is not None:
+        mine_or_colleagues |= OrgResponse.organisation_id == person.organisation_id
+    rows = db.session.execute(select(OrgResponse).options(  # the page names each one's organisation, and a draft's lead
+        joinedload(OrgResponse.organisation), joinedload(OrgResponse.lead).lazyload(Person.grants)).where(
+        OrgResponse.consultation_id == consultation_id,
+        (OrgResponse.status == OrgResponseStatus.SUBMITTED.value) | mine_or_colleagues)
+        .order_by(OrgResponse.submitted_at, OrgResponse.id)).scalars().all()
+    submitted = [r for r in rows if r.is_submitted]
+    drafts = sorted((r for r in rows if not r.is_submitted), key=lambda r: r.id)
+    own = [r for r in drafts if person.id in r.author_ids]
+    return submitted, own, [r for r in drafts if person.id not in r.author_ids]
+
+
 def drafts_for(person, consultation_id):
     """The drafts of this consultation that `person` leads or co-writes (nobody else's)."""
     co_written = select(OrgResponseAuthor.org_response_id).where(OrgResponseAuthor.person_id == person.id)
