@@ -6,8 +6,8 @@ the reader: their access to the consultation without their id (app/consultations
 they see (app/access.comments_seen), their roles (the navigation, the worried link), whether they still have to
 confirm their email, and their organisation where it may send a formal response. A reader whose page shows
 content of their own — a comment of theirs in any status (held for a moderator, under a concern, withdrawn), a
-formal-response draft they write, their name in the public audience's notice — gets a drawing of their own
-(is_personal). A published comment of theirs is a card like anyone's in the shared drawing, drawn as others of
+formal-response draft they write, their support for a suggestion, their name in the public audience's notice —
+gets a drawing of their own (is_personal). A published comment of theirs is a card like anyone's in the shared drawing, drawn as others of
 their kind see it; the reader who wrote it gets that card drawn for them instead ("(you)", edit, withdraw, the
 receipt: page_filler), and a drawing made by an author of a comment it shows is kept for them alone. Nothing of
 theirs is ever drawn into a page another person is served.
@@ -25,11 +25,12 @@ _OWN_CONTENT = None
 
 def _own_content_statement():
     """One statement: has this person, in this consultation, a comment only they (of their kind) see — waiting for
-    a moderator, under a concern, hidden or withdrawn — or any comment once it has closed (their answers), or a
-    formal-response draft they write?"""
+    a moderator, under a concern, hidden or withdrawn — or any comment once it has closed (their answers), a
+    formal-response draft they write, or their support for a suggestion ("(you support it)" on its card)?"""
     global _OWN_CONTENT
     if _OWN_CONTENT is None:
         from app.org_responses.models import OrgResponse, OrgResponseAuthor
+        from app.suggestions.models import Suggestion, SuggestionSupport
 
         consultation, person = bindparam("consultation_id"), bindparam("person_id")
         _OWN_CONTENT = select(or_(
@@ -37,7 +38,10 @@ def _own_content_statement():
                            or_(Comment.status != "published", bindparam("closed", type_=Boolean))),
             exists().where(OrgResponse.consultation_id == consultation, or_(
                 OrgResponse.lead_id == person, OrgResponse.id.in_(
-                    select(OrgResponseAuthor.org_response_id).where(OrgResponseAuthor.person_id == person))))))
+                    select(OrgResponseAuthor.org_response_id).where(OrgResponseAuthor.person_id == person)))),
+            exists().where(SuggestionSupport.person_id == person, SuggestionSupport.withdrawn_at.is_(None),
+                           SuggestionSupport.suggestion_id == Suggestion.id,
+                           Suggestion.consultation_id == consultation)))
     return _OWN_CONTENT
 
 

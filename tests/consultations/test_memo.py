@@ -177,6 +177,28 @@ def test_a_young_authors_own_card_is_filled_for_them_alone(as_person, consultati
     assert memo == "hit" and "Youth Council member" not in html and "(you)" not in html
 
 
+def test_a_readers_support_for_a_suggestion_is_theirs_alone(as_person, consultation, sections, make_person, vcs):
+    """A suggestion's card says "(you support it)" to its supporters: a drawing that says so is never shared."""
+    from app.suggestions import text
+    from app.suggestions import services as suggestions
+
+    section = sections[1]
+    suggestion = suggestions.suggest(vcs, consultation, section, reason="Clearer", passage="effect on children",
+                                     replacement="impact on children", made_against=text.sha256(section.body))
+    ann = make_person(Role.PRACTITIONER, name="Ann Practitioner")
+    bob = make_person(Role.PRACTITIONER, name="Bob Practitioner")
+    suggestions.support(ann, suggestion)
+    url = f"/consultations/{consultation.id}"
+    ann_browser, bob_browser = as_person(ann), as_person(bob)
+    for first, second in ((ann_browser, bob_browser), (bob_browser, ann_browser)):
+        for browser in (first, second, first, second):
+            html, _memo = _get(browser, url)
+            assert "Supported by 1 person" in html
+            assert ("(you support it)" in html) == (browser is ann_browser)
+        suggestions.withdraw_support(ann, suggestion)
+        suggestions.support(ann, suggestion)
+
+
 def test_more_comments_are_shared_by_kind_with_each_authors_cards_their_own(as_person, consultation, make_person):
     """The "show more comments" page (htmx fragment or whole page) is drawn once per kind of reader too."""
     ann = make_person(Role.PRACTITIONER, name="Ann Practitioner")
