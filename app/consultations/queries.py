@@ -159,13 +159,31 @@ def _view(row, access):
         flagged=bool(comment.flagged) and access.sees_all, redacted=comment.redacted_at is not None)
 
 
+_BUILT = {}
+
+
+def _built(name, access, build):
+    """A statement built once per name and the comment statuses the reader sees (the reader and the rows it is
+    about are bound parameters): building a statement costs more than running it (bench/results/mixed.md)."""
+    key = (name, tuple(sorted(comments_seen(access).statuses)))
+    statement = _BUILT.get(key)
+    if statement is None:
+        statement = _BUILT[key] = build(comment_visible_sql(access, person=bindparam("person_id")))
+    return statement
+
+
+def _reply_counts_statement(access):
+    return _built("reply_counts", access, lambda visible: select(Comment.thread_id, func.count()).where(
+        Comment.thread_id.in_(bindparam("thread_ids", expanding=True)), Comment.depth > 0, visible)
+        .group_by(Comment.thread_id))
+
+
 def _attach_details(views, access):
     """Reply counts and earlier versions for these comments: at most two queries, however many comments."""
     by_id = {view.id: view for view in views}
     thread_ids = [view.id for view in views if view.depth == 0]
-    counts = db.session.execute(
-        select(Comment.thread_id, func.count()).where(Comment.thread_id.in_(thread_ids), Comment.depth > 0,
-                                                      _visible(access)).group_by(Comment.thread_id)).all()
+    counts = db.session.execute(_reply_counts_statement(access), {
+        "thread_ids": thread_ids, "person_id": access.person_id}).all() if thread_ids else []
     for thread_id, count in counts:
         by_id[thread_id].reply_count = count
     # Earlier texts: for their author and for facilitators and scrutineers (an edit may remove a slip).
@@ -214,43 +232,40 @@ def thread_totals(consultation, access):
     or 100,000. Someone who does not see every status also sees their own waiting or hidden comments: one
     indexed look at their own (few) comments, in the same statement.
     """
-    if access.sees_all:
-        statuses = [s.value for s in CommentStatus
-                    if access.sees_concerns or s != CommentStatus.CONCERN]
-    else:
-        statuses = list(_OPEN_STATUSES)
+    rows = db.session.execute(_built("thread_totals", access, lambda _visible: _thread_totals_statement(access)),
+                              {"consultation_id": consultation.id, "person_id": access.person_id}).all()
+    return {(slot or None): int(n) for slot, n in rows}
+
+
+def _thread_totals_statement(access):
+    statuses = sorted(comments_seen(access).statuses)  # everything but (maybe) concerns, or published and withdrawn
+    consultation = bindparam("consultation_id")
     counted = (select(CommentTally.slot.label("slot"), CommentTally.n.label("n"))
-               .where(CommentTally.consultation_id == consultation.id, CommentTally.status.in_(statuses)))
+               .where(CommentTally.consultation_id == consultation, CommentTally.status.in_(statuses)))
     if not access.sees_all:
         slot = func.coalesce(Comment.section_id, literal_column("0"))
         own = (select(slot.label("slot"), func.count().label("n"))
-               .where(Comment.author_id == access.person_id, Comment.consultation_id == consultation.id,
+               .where(Comment.author_id == bindparam("person_id"), Comment.consultation_id == consultation,
                       Comment.depth == 0, Comment.status.not_in(_OPEN_STATUSES))
                .group_by(slot))
         counted = union_all(counted, own)
     counted = counted.subquery()
-    rows = db.session.execute(select(counted.c.slot, func.sum(counted.c.n)).group_by(counted.c.slot)).all()
-    return {(slot or None): int(n) for slot, n in rows}
-
-
-_FIRST_PAGES = {}
+    return select(counted.c.slot, func.sum(counted.c.n)).group_by(counted.c.slot)
 
 
 def _first_pages_statement(access, sections, size):
-    """first_pages' statement, built once per number of sections, kind of visibility and page size, with the
-    consultation, the reader and the sections as bound parameters."""
-    key = (sections, tuple(sorted(comments_seen(access).statuses)), size)
-    statement = _FIRST_PAGES.get(key)
-    if statement is None:
-        visible = comment_visible_sql(access, person=bindparam("person_id"))
+    """first_pages' statement, built once per number of sections, page size and visibility, with the consultation,
+    the reader and the sections as bound parameters."""
+    def build(visible):
         newest = [select(Comment.id).where(
             Comment.consultation_id == bindparam("consultation_id"), Comment.depth == 0, visible,
             Comment.section_id.is_(None) if slot is None else Comment.section_id == bindparam(slot))
             .order_by(Comment.id.desc()).limit(size + 1).subquery()
             for slot in [None, *(f"section_{i}" for i in range(sections))]]
         ids = union_all(*[select(slot.c.id) for slot in newest])
-        statement = _FIRST_PAGES[key] = _select_with_authors().where(Comment.id.in_(ids)).order_by(Comment.id.desc())
-    return statement
+        return _select_with_authors().where(Comment.id.in_(ids)).order_by(Comment.id.desc())
+
+    return _built(("first_pages", sections, size), access, build)
 
 
 def first_pages(consultation, access, section_ids, size=FIRST_THREADS):
