@@ -102,14 +102,17 @@ def fragment_env():
 _READER_GLOBALS = {"request", "session", "g", "config", "current_user", "get_flashed_messages"}
 
 
+_PLAIN = frozenset({type(None), str, int, float, bool, datetime, date})
+
+
 def key_of(value):
     """A hashable key holding every input `value` carries, derived from the value itself.
 
     Plain values stand for themselves; dataclasses give every field, database rows every column (and their class),
     forms every field's name, data and errors, sequences and mappings their items. Anything else is refused, so a
     new kind of input cannot slip into a fragment without being part of its key."""
-    if value is None or isinstance(value, (str, int, float, bool, datetime, date, enum.Enum)):
-        return value
+    if value.__class__ in _PLAIN or isinstance(value, (str, int, float, bool, datetime, date, enum.Enum)):
+        return value  # (the exact-type look first: a page keys about 1,500 values, most of them plain)
     if isinstance(value, (tuple, list)):
         return tuple(key_of(item) for item in value)
     if isinstance(value, (set, frozenset)):
