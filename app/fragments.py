@@ -69,12 +69,13 @@ class FragmentCache:
 
 
 # What a fragment's template may use besides its arguments: nothing that tells it who is reading.
-FRAGMENT_GLOBALS = ("url_for", "csrf_token", "comment_card", "comment_form", "vote_form", "vote_tally")
+FRAGMENT_GLOBALS = ("url_for", "csrf_token", "comment_card", "thread_head", "comment_form", "vote_form",
+                    "vote_tally")
 
 
 def init_app(app):
     app.extensions["fragments"] = FragmentCache(app.config["FRAGMENT_CACHE_SIZE"])
-    for function in (comment_card, comment_form, vote_form, vote_tally):
+    for function in (comment_card, thread_head, comment_form, vote_form, vote_tally):
         app.add_template_global(function)
     if app.config.get("PAGE_MEMO_HEADER"):
         app.after_request(_memo_header)
@@ -168,10 +169,24 @@ def comment_card(comment, access):
     the card as drawn for them ("(you)", edit, withdraw, the receipt) filled in per request."""
     html = remember(_card_key(comment, access),
                     lambda: _macro("consultations/_comments.html", "comment_card_html")(comment, access))
+    return _readers_own("card", comment.id, html)
+
+
+def thread_head(thread, access):
+    """A collapsed thread's card and its "show replies" link (templates/consultations/_comments.html,
+    thread_head_html), remembered; in a shared drawing, a hole its author gets drawn for them as comment_card."""
+    html = remember(("thread_head", _card_key(thread, access), thread.reply_count),
+                    lambda: _macro("consultations/_comments.html", "thread_head_html")(thread, access))
+    return _readers_own("head", thread.id, html)
+
+
+def _readers_own(kind, comment_id, html):
+    """In a shared drawing: the HTML as a hole with a default ("card:ID" or "head:ID", the HTML, "/card"), and the
+    drawing kept with the comment's author (remember_shared_page)."""
     secret = g.get("memo_secret")
-    if secret:  # the drawing is kept with the author of each comment it draws
-        g.memo_comment_ids.add(comment.id)
-        return Markup(f"\x00{secret}:card:{comment.id}\x00{html}\x00{secret}:/card\x00")
+    if secret:
+        g.memo_comment_ids.add(comment_id)
+        return Markup(f"\x00{secret}:{kind}:{comment_id}\x00{html}\x00{secret}:/card\x00")
     return html
 
 
@@ -269,20 +284,31 @@ def _split_holes(html, secret):
     return tuple(pieces)
 
 
+def _own_hole(piece):
+    """("card" or "head", comment id) for the start of a hole a comment's author fills (_readers_own), else None."""
+    kind, _, id_ = piece.partition(":")
+    return (kind, int(id_)) if kind in ("card", "head") and id_ else None
+
+
 def _filled(pieces, fill, mine=frozenset()):
     """The page for this reader: every hole filled, and the cards of the comments they wrote (`mine`: ids) drawn
     for them in place of the drawing's own (a card hole is "card:ID", its default pieces, then "/card")."""
     values = {"csrf": generate_csrf().encode(), "nonce": csp_nonce().encode()}
-    cards = {id_: str(html).encode() for id_, html in fill("cards", mine).items()} if mine else {}
+    cards = {}
+    if mine:  # {(kind, id): html} of their own cards, read and drawn together
+        wanted = {tuple(_own_hole(piece)) for piece in pieces if piece.__class__ is str and _own_hole(piece)}
+        wanted = {(kind, id_) for kind, id_ in wanted if id_ in mine}
+        cards = {key: str(html).encode() for key, html in fill("cards", wanted).items()} if wanted else {}
     out, skipping = [], False
     for piece in pieces:
         if skipping:
             skipping = piece != "/card"
             continue
-        if piece.__class__ is str and piece.startswith(("card:", "/card")):
-            if piece != "/card" and int(piece[5:]) in mine:
+        if piece.__class__ is str and (piece == "/card" or _own_hole(piece)):
+            hole = _own_hole(piece)
+            if hole and hole[1] in mine:
                 # theirs, as drawn for them; nothing if they may no longer see it (the drawing's card is not theirs)
-                out.append(cards.get(int(piece[5:]), b""))
+                out.append(cards.get(hole, b""))
                 skipping = True
             continue
         if piece.__class__ is str:

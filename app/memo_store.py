@@ -58,15 +58,17 @@ def decode(data):
 class RedisPages:
     """Drawings in Redis, with a small LRU in front (a key's value never changes, so the LRU never goes stale)."""
 
-    def __init__(self, url, size, ttl):
+    def __init__(self, url, size, ttl, database):
         import redis
 
         self.redis, self.ttl = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5), ttl
         self.local, self.size = FragmentCache(max(size, 1)), size
         self.hits = self.misses = 0
+        # Two installations sharing one Redis database never serve each other's pages: the keys name the database.
+        self.database = hashlib.sha256(database.encode()).hexdigest()
 
     def _name(self, key):
-        return "portal:page:" + hashlib.sha256(f"{fingerprint()}{key!r}".encode()).hexdigest()
+        return "portal:page:" + hashlib.sha256(f"{self.database}{fingerprint()}{key!r}".encode()).hexdigest()
 
     def get(self, key):
         name = self._name(key)
@@ -112,7 +114,8 @@ class LocalPages(FragmentCache):
 def init_app(app):
     url, size = app.config.get("PAGE_CACHE_REDIS_URL"), app.config["PAGE_CACHE_SIZE"]
     if url:
-        store = RedisPages(url, size, app.config.get("PAGE_CACHE_TTL_SECONDS", 86400))
+        store = RedisPages(url, size, app.config.get("PAGE_CACHE_TTL_SECONDS", 86400),
+                           app.config["SQLALCHEMY_DATABASE_URI"])
     else:
         store = LocalPages(size) if size else None
     app.extensions["shared_pages"] = store

@@ -106,15 +106,18 @@ def _sections_of(version_id, partnership_version):
 
 def page_filler(consultation, access, vote_forms_for, versions):
     """fill(name, arg) for the page's holes: the reader's own votes (in one statement when first needed), and
-    fill("cards", ids) the cards of the comments they wrote among those drawn, as drawn for them."""
+    fill("cards", {(kind, id)}) the cards ("card") or collapsed threads ("head") of the comments they wrote among
+    those drawn, as drawn for them: {(kind, id): html}."""
     from app.consultations.queries import comment_views
-    from app.fragments import comment_card, vote_form
+    from app.fragments import comment_card, thread_head, vote_form
 
     state = {}
 
     def fill(name, arg):
         if name == "cards":
-            return {id_: comment_card(view, access) for id_, view in comment_views(consultation, access, arg).items()}
+            views = comment_views(consultation, access, {id_ for _kind, id_ in arg})
+            return {(kind, id_): (thread_head if kind == "head" else comment_card)(views[id_], access)
+                    for kind, id_ in arg if id_ in views}
         if name != "vote":
             raise KeyError(name)
         if not state:

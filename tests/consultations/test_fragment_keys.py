@@ -127,6 +127,18 @@ def test_a_comment_card_key_changes_whenever_its_html_does(scene):
     assert not problems, "\n".join(problems)
 
 
+def test_a_collapsed_threads_key_changes_whenever_its_html_does(scene):
+    """thread_head: the card and its "show replies" link (which names the author) remembered together."""
+    state = {"view": dataclasses.replace(scene["view"], reply_count=2), "access": scene["access"]}
+    changes = [*_dataclass_changes(state, "view", skip=("replies", "revisions", "suggestion")),
+               *_dataclass_changes(state, "access")]
+    assert any(label.startswith("CommentView.reply_count") for label, _do, _undo in changes)
+    problems = _check(lambda: fragments.thread_head(state["view"], state["access"]),
+                      lambda: fragments._macro("consultations/_comments.html", "thread_head_html")(
+                          state["view"], state["access"]), changes, "collapsed thread")
+    assert not problems, "\n".join(problems)
+
+
 def test_a_suggestion_card_key_changes_whenever_its_html_does(app, scene):
     """A comment that suggests wording (app/suggestions) draws its tracked change in the card."""
     from app.suggestions import services as suggestions

@@ -162,6 +162,8 @@ def test_a_young_authors_own_card_is_filled_for_them_alone(as_person, consultati
     other = make_person(Role.YOUNG_PERSON, name="Another young person")
     comment = services.post_comment(young, consultation, "Our youth council's view")
     moderation.approve(facilitator, comment, confirmed_not_harm=True)
+    answer = services.reply(make_person(Role.YOUNG_PERSON, name="A third"), comment, "Agreed")
+    moderation.approve(facilitator, answer, confirmed_not_harm=True)  # "Show 1 reply to …" names the author too
     url = f"/consultations/{consultation.id}"
     author, reader = as_person(young), as_person(other)
 
@@ -172,6 +174,7 @@ def test_a_young_authors_own_card_is_filled_for_them_alone(as_person, consultati
     html, memo = _get(author, url)
     assert memo == "hit"  # the other young person's drawing, with the author's own card drawn for them
     assert "Youth Council member" in html and "(you)" in html and "worried about this" in html
+    assert re.search(r"Show 1 reply<span[^>]*> to Youth Council member<", html)
     assert f"/comments/{comment.id}/report" not in html and "Another young person" not in html
     html, memo = _get(reader, url)
     assert memo == "hit" and "Youth Council member" not in html and "(you)" not in html
@@ -311,3 +314,15 @@ def test_every_table_that_moves_the_global_version_moves_its_scope(app):
     """A table given a data_version trigger by a migration after 0014_memo would move no scope: its pages would go
     stale. Migration 0014_memo finds the tables itself, so it must run after every migration that adds one."""
     assert _tables_with("data_version") and _tables_with("data_version") == _tables_with("data_scope")
+
+
+def test_two_installations_sharing_one_redis_never_serve_each_others_pages(app):
+    from datetime import datetime
+
+    from app.memo_store import RedisPages
+
+    ours, theirs = (RedisPages(REDIS_URL, 10, 60, uri) for uri in ("postgresql:///ours", "postgresql:///theirs"))
+    key = ("page", f"/consultations/{uuid.uuid4().hex}", None, None, (1, (2, 3), ("kind",)))  # nobody else's key
+    ours.put(key, ((b"<p>ours</p>",), datetime(2030, 1, 1), {}))
+    assert ours.get(key) is not None and RedisPages(REDIS_URL, 10, 60, "postgresql:///ours").get(key) is not None
+    assert theirs.get(key) is None

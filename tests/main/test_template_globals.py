@@ -7,7 +7,7 @@ ALLOWED = {
     "url_for", "csrf_token", "config", "g", "request", "session", "get_flashed_messages",  # Flask's own
     "service_navigation",  # the menu from the signed-in person's roles (app/access.py), no query
     "error_summary_items",  # a form's errors as GOV.UK summary items
-    "comment_card", "comment_form", "vote_form", "vote_tally",  # app/fragments.py: draw what they are given
+    "comment_card", "thread_head", "comment_form", "vote_form", "vote_tally",  # app/fragments.py: draw what they are given
     "voice_account_html",  # a workshop's group-voice account described in words, from the Person given
     # issue 15 (memo): a page's per-reader parts (name, messages, the moderation counts base.html showed before
     # through moderation_status), drawn now or left as holes filled per reader (app/fragments.py)
