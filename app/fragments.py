@@ -211,14 +211,20 @@ def comment_form(consultation, access, section, slot, form):
     return Markup(str(html).replace(_SUBMISSION_PLACEHOLDER, fresh or new_submission_key()))
 
 
-def vote_form(consultation, access, section, form, my_vote):
-    """A section's vote form (templates/consultations/_votes.html, vote_form_html)."""
+def vote_form(consultation, access, section, form, my_vote, shared_key=None):
+    """A section's vote form (templates/consultations/_votes.html, vote_form_html). `shared_key`: vote_form_key()
+    of the consultation and access, when one request draws several forms of the same consultation."""
     if g.get("memo_secret"):  # a page shared by a kind of reader: each reader's own vote is filled in per request
         return reader_part("vote", section.id)
-    key = ("vote_form", key_of(consultation), key_of(replace(access, person_id=0)), key_of(section), key_of(form),
+    key = ("vote_form", shared_key or vote_form_key(consultation, access), key_of(section), key_of(form),
            key_of(my_vote))
     return remember(key, lambda: _macro("consultations/_votes.html", "vote_form_html")(
         consultation, access, section, form, my_vote), csrf=True)
+
+
+def vote_form_key(consultation, access):
+    """The part of a vote form's key its consultation and the reader's access give (the same for every section)."""
+    return key_of(consultation), key_of(replace(access, person_id=0))
 
 
 def vote_tally(section, tally):

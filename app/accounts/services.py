@@ -70,10 +70,10 @@ def start_session(person, user_agent=None):
     return secret
 
 
-# Every signed-in request starts here, so the statement is built once. The person comes in the same statement
-# (their roles when first asked for).
+# Every signed-in request starts here, so the statement is built once. The person comes in the same statement,
+# with their roles and organisation (every page's navigation and access checks ask for them).
 _SESSION = (select(AuthSession)
-            .options(joinedload(AuthSession.person).lazyload(Person.grants))
+            .options(joinedload(AuthSession.person).options(joinedload(Person.grants), joinedload(Person.organisation)))
             .where(AuthSession.secret_hash == bindparam("secret_hash")))
 
 
@@ -81,7 +81,7 @@ def load_session(secret):
     """The live AuthSession for this secret, or None if revoked, idle too long or too old."""
     if not secret:
         return None
-    auth = db.session.execute(_SESSION, {"secret_hash": _sha256(secret)}).scalar_one_or_none()
+    auth = db.session.execute(_SESSION, {"secret_hash": _sha256(secret)}).unique().scalar_one_or_none()
     if auth is None or auth.revoked_at is not None:
         return None
     config, now = current_app.config, utcnow()

@@ -109,7 +109,7 @@ def page_filler(consultation, access, vote_forms_for, versions):
     fill("cards", {(kind, id)}) the cards ("card") or collapsed threads ("head") of the comments they wrote among
     those drawn, as drawn for them: {(kind, id): html}."""
     from app.consultations.queries import comment_views
-    from app.fragments import comment_card, thread_head, vote_form
+    from app.fragments import comment_card, thread_head, vote_form, vote_form_key
 
     state = {}
 
@@ -125,9 +125,11 @@ def page_filler(consultation, access, vote_forms_for, versions):
             mine = {v.section_id: v for v in db.session.execute(
                 _MY_VOTES, {"consultation_id": consultation.id, "person_id": access.person_id}).scalars()} \
                 if access.can_take_part else {}
-            state.update(sections=sections, mine=mine, forms=vote_forms_for(list(sections.values()), mine))
+            state.update(sections=sections, mine=mine, forms=vote_forms_for(list(sections.values()), mine),
+                         key=vote_form_key(consultation, access))
         section = state["sections"][int(arg)]
-        return vote_form(consultation, access, section, state["forms"][section.id], state["mine"].get(section.id))
+        return vote_form(consultation, access, section, state["forms"][section.id], state["mine"].get(section.id),
+                         state["key"])
 
     return fill
 
@@ -148,7 +150,8 @@ def _versioned_statement():
         from app.drafts.models import DraftVersion
 
         _VERSIONED = (select(Consultation, DataScopeVersion.of(bindparam("scope")), DataScopeVersion.of("p"))
-                      .options(joinedload(Consultation.version).joinedload(DraftVersion.draft))
+                      .options(joinedload(Consultation.version).joinedload(DraftVersion.draft),
+                               joinedload(Consultation.audiences))
                       .where(Consultation.id == bindparam("consultation_id")))
     return _VERSIONED
 
@@ -178,7 +181,8 @@ def load_with_versions(consultation_id):
     from app.database import DataScopeVersion
 
     row = db.session.execute(_versioned_statement(), {
-        "consultation_id": consultation_id, "scope": DataScopeVersion.consultation_scope(consultation_id)}).one_or_none()
+        "consultation_id": consultation_id, "scope": DataScopeVersion.consultation_scope(consultation_id)}
+    ).unique().one_or_none()
     if row is None or row[0].partnership_id != current_user.partnership_id:
         abort(404)
     consultation = row[0]
