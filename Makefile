@@ -38,9 +38,10 @@ test: setup-dev browser
 	$(PY) -m pytest
 
 ## make check — the fast tier for the edit-and-test loop: everything but the browser tests (journeys and the
-##   whole-site crawler) and the soak, in parallel (pytest-xdist, one worker per CPU); make test stays the whole suite
+##   whole-site crawler), the slow ones (stress tests, the form crawl) and the soak, in parallel (pytest-xdist, one
+##   worker per CPU); make test stays the whole suite
 check: setup-dev
-	$(PY) -m pytest -m "not browser" --ignore=tests/soak -n auto -q
+	$(PY) -m pytest -m "not browser and not slow" --ignore=tests/soak -n auto -q
 
 ## Python packages and built front-end assets
 setup: $(STAMP)/venv $(STAMP)/assets

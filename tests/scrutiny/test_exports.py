@@ -188,6 +188,7 @@ def bulk_log(count, start_seq, prev_hash):
     return prev_hash
 
 
+@pytest.mark.slow
 def test_an_export_of_100000_log_entries_keeps_memory_flat(client, login, scrutineer, consultation, tmp_path):
     seq, head = trail.head()
     bulk_log(ENTRIES, seq + 1, head if seq else GENESIS_HASH)

@@ -124,6 +124,7 @@ def postgres_url():
     drop_postgres_database(POSTGRES_URL, name)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_two_partners_approving_at_the_same_moment_both_count_and_publish_once(postgres_url):
     request_id, leads, _delegate = _setup(postgres_url)
@@ -135,6 +136,7 @@ def test_two_partners_approving_at_the_same_moment_both_count_and_publish_once(p
     assert _counts(postgres_url) == (3, 1, 1)
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_the_same_partner_approving_twice_at_once_counts_once(postgres_url):
     request_id, leads, delegate_id = _setup(postgres_url)

@@ -140,6 +140,7 @@ def _sign_in(client, csrf, login):
     assert response.status_code == 303
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("login", ["facilitator@demo.test", "practitioner@demo.test"])
 def test_no_form_fails_or_stores_a_rejected_post(login, demo, db, client, csrf):
     _sign_in(client, csrf, login)

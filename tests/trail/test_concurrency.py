@@ -63,6 +63,7 @@ def _check_log(url, workers, per_worker):
         db.engine.dispose()
 
 
+@pytest.mark.slow
 @pytest.mark.postgres
 def test_eight_processes_append_2000_entries_on_postgresql():
     name = f"portal_concurrency_{os.getpid()}_{uuid.uuid4().hex[:8]}"
@@ -74,6 +75,7 @@ def test_eight_processes_append_2000_entries_on_postgresql():
         drop_postgres_database(POSTGRES_URL, name)
 
 
+@pytest.mark.slow
 def test_four_processes_append_400_entries_on_one_sqlite_file(tmp_path):
     url = f"sqlite:///{tmp_path / 'concurrency.sqlite3'}"
     _migrate(url)
