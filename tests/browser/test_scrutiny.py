@@ -45,6 +45,8 @@ def test_a_scrutineer_filters_the_timeline_downloads_the_export_and_records_a_fi
     page.get_by_label("Kind of action").select_option("vote")
     page.get_by_role("button", name="Filter the timeline").click()
     expect(page).to_have_url(re.compile(r"kind=vote"))
+    # The URL changes when the new page starts to arrive: wait for its table before reading the rows.
+    expect(page.locator("#timeline-table tbody tr").first).to_be_visible()
     actions = [row.get_attribute("data-action") for row in page.locator("#timeline-table tbody tr").all()]
     assert actions and all(action.startswith("vote.") for action in actions)
     expect(page.locator("#timeline-table tbody tr").first).to_contain_text(re.compile(r"voted “.+” on"))
